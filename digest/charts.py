@@ -1,0 +1,50 @@
+"""A small bar chart of mentions per month, as inline SVG made at build time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from html import escape
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+_MAX_MONTHS = 60  # five years of bars still fit a phone screen
+
+
+def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    months = []
+    year, month = first
+    while (year, month) <= last:
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def mentions_chart(dates: Iterable[dt.datetime]) -> str:
+    """SVG with one bar per month from the first mention to the last (at most five years)."""
+    counts = Counter((d.year, d.month) for d in dates)
+    if not counts:
+        return ""
+    months = _months_between(min(counts), max(counts))[-_MAX_MONTHS:]
+    peak = max(counts[m] for m in months)
+    bar, gap, height = 10, 2, 48
+    width = len(months) * (bar + gap)
+    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+             f'viewBox="0 0 {width} {height + 14}" width="{width}" height="{height + 14}">',
+             f"<title>Articles per month, {MONTH_NAMES[months[0][1] - 1]} {months[0][0]} to "
+             f"{MONTH_NAMES[months[-1][1] - 1]} {months[-1][0]}</title>"]
+    for position, (year, month) in enumerate(months):
+        count = counts[(year, month)]
+        bar_height = max(1, round(height * count / peak)) if count else 0
+        x = position * (bar + gap)
+        label = f"{MONTH_NAMES[month - 1]} {year}: {count} article{'s' if count != 1 else ''}"
+        parts.append(f'<rect x="{x}" y="{height - bar_height}" width="{bar}" '
+                     f'height="{bar_height}"><title>{escape(label)}</title></rect>')
+    first, last = months[0], months[-1]
+    parts.append(f'<text x="0" y="{height + 12}">{first[0]}-{first[1]:02d}</text>')
+    if len(months) > 8:
+        parts.append(f'<text x="{width}" y="{height + 12}" text-anchor="end">'
+                     f"{last[0]}-{last[1]:02d}</text>")
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,247 @@
+"""Read content/ into typed records: articles, actors and tags, with every problem at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from digest.config import Config
+from digest.errors import ContentError, Problem
+from digest.frontmatter import Document, DocumentProblem, YamlProblem, load_yaml, parse_document
+from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
+
+ARTICLE_KEYS = frozenset({
+    "title", "date", "updated", "source", "source_url", "via", "dateline", "summary", "tags",
+    "actors", "quotes", "draft", "slug", "actor_candidates",
+})
+ACTOR_KEYS = frozenset({"name", "aliases", "kind", "affiliations", "links"})
+_DATE_HINT = "use YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+00:00 with a time"
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    articles: tuple[Article, ...]  # sorted by path
+    actors: tuple[Actor, ...]  # actor files, sorted by path
+    tags: tuple[TagInfo, ...]
+
+
+def parse_date(value: Any) -> dt.datetime | None:
+    """A timezone-aware datetime from YAML's date, datetime or an ISO string; None if not a date."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].+)?", value.strip()):
+        try:
+            return parse_date(dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    return None
+
+
+class _Fields:
+    """Typed access to one file's front matter that records problems instead of raising."""
+
+    def __init__(self, document: Document, problems: list[Problem]) -> None:
+        self.document = document
+        self.problems = problems
+
+    def problem(self, key: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.document.path, self.document.line_of(key), message, hint))
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.document.meta.get(key)
+        if value is None or value == "":
+            if required:
+                self.problems.append(Problem(self.document.path, 1, f"missing '{key}'",
+                                             f"add a line '{key}: ...' to the front matter"))
+            return None
+        if isinstance(value, bool | list | dict):
+            self.problem(key, f"'{key}' must be text, not {value!r}")
+            return None
+        return str(value).strip()
+
+    def names(self, key: str) -> tuple[str, ...]:
+        value = self.document.meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            self.problem(key, f"'{key}' must be a list of names",
+                         f"write it as {key}: [First, Second] or one '- name' per line")
+            return ()
+        seen: dict[str, None] = {}
+        for item in value:
+            text = " ".join(str(item).split())
+            if text:
+                seen.setdefault(text, None)
+        return tuple(seen)
+
+    def date(self, key: str, required: bool = False) -> dt.datetime | None:
+        value = self.document.meta.get(key)
+        if value is None:
+            if required:
+                self.problems.append(Problem(self.document.path, 1, f"missing '{key}'",
+                                             f"add a line '{key}: YYYY-MM-DD'"))
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            self.problem(key, f"{key}: {str(value)!r} is not a date", _DATE_HINT)
+        return parsed
+
+
+def _unknown_keys(fields: _Fields, allowed: frozenset[str]) -> None:
+    for key in fields.document.meta:
+        if key not in allowed:
+            fields.problem(str(key), f"unknown field '{key}'",
+                           "remove it or use one of: " + ", ".join(sorted(allowed)))
+
+
+def _quotes(fields: _Fields) -> tuple[Quote, ...]:
+    value = fields.document.meta.get("quotes")
+    if value is None:
+        return ()
+    hint = "write each quote as '- text: \"...\"' with 'speaker: Name' below it"
+    if not isinstance(value, list):
+        fields.problem("quotes", "'quotes' must be a list", hint)
+        return ()
+    quotes = []
+    for item in value:
+        if (not isinstance(item, dict) or not isinstance(item.get("text"), str)
+                or not isinstance(item.get("speaker"), str) or set(item) - {"text", "speaker"}):
+            fields.problem("quotes", f"each quote needs 'text' and 'speaker', got {item!r}", hint)
+            continue
+        quotes.append(Quote(" ".join(item["text"].split()), " ".join(item["speaker"].split())))
+    return tuple(quotes)
+
+
+def _links(fields: _Fields) -> tuple[Link, ...]:
+    value = fields.document.meta.get("links")
+    if value is None:
+        return ()
+    links = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            links.append(Link(item, item))
+        elif isinstance(item, dict) and isinstance(item.get("url"), str):
+            links.append(Link(str(item.get("title") or item["url"]), item["url"]))
+        else:
+            fields.problem("links", f"a link must be a URL or {{title, url}}, got {item!r}")
+    return tuple(links)
+
+
+def read_article(document: Document, problems: list[Problem]) -> Article | None:
+    fields = _Fields(document, problems)
+    before = len(problems)
+    _unknown_keys(fields, ARTICLE_KEYS)
+    title = fields.text("title", required=True)
+    date = fields.date("date", required=True)
+    updated = fields.date("updated")
+    draft = document.meta.get("draft", False)
+    if not isinstance(draft, bool):
+        fields.problem("draft", f"'draft' must be true or false, not {draft!r}")
+    slug_value = fields.text("slug")
+    stem = Path(document.path).stem
+    slug = slugify(slug_value) if slug_value else slugify(stem)
+    article = Article(
+        path=document.path, slug=slug, title=title or "", date=date or dt.datetime.min,
+        updated=updated, source=fields.text("source"), source_url=fields.text("source_url"),
+        via=fields.text("via"), dateline=fields.text("dateline"),
+        summary=fields.text("summary"), tags=fields.names("tags"),
+        actors=fields.names("actors"), quotes=_quotes(fields), draft=draft is True,
+        body=document.body, body_line=document.body_line,
+    )
+    fields.names("actor_candidates")  # kept for the curator; checked, not published
+    return article if len(problems) == before else None
+
+
+def read_actor(document: Document, problems: list[Problem]) -> Actor | None:
+    fields = _Fields(document, problems)
+    before = len(problems)
+    _unknown_keys(fields, ACTOR_KEYS)
+    name = fields.text("name", required=True)
+    actor = Actor(
+        path=document.path, slug=slugify(Path(document.path).stem), name=name or "",
+        aliases=fields.names("aliases"), kind=fields.text("kind"),
+        affiliations=fields.names("affiliations"), links=_links(fields), body=document.body,
+    )
+    return actor if len(problems) == before else None
+
+
+def markdown_files(folder: Path) -> list[Path]:
+    """Every .md file under folder, in a stable order; editor temp files are skipped."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.rglob("*.md")
+        if p.is_file() and not any(part.startswith((".", "_", "#")) for part in p.parts[-1:])
+    )
+
+
+def read_document(path: Path, root: Path, problems: list[Problem]) -> Document | None:
+    relative = path.relative_to(root).as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(Problem(relative, None, f"not UTF-8 text ({error.reason})",
+                                "save the file as UTF-8"))
+        return None
+    try:
+        return parse_document(text, relative)
+    except DocumentProblem as error:
+        problems.append(error.problem)
+        return None
+
+
+def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
+    path = config.content_dir / "tags.yaml"
+    if not path.exists():
+        return ()
+    relative = path.relative_to(config.root).as_posix()
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = load_yaml(text, relative) or {}
+    except YamlProblem as error:
+        problems.append(error.problem)
+        return ()
+    hint = "write each tag as 'name: {description: ..., keywords: [...]}'"
+    if not isinstance(data, dict):
+        problems.append(Problem(relative, 1, "tags.yaml must map tag names to descriptions", hint))
+        return ()
+    tags = []
+    for name, value in data.items():
+        if isinstance(value, str) or value is None:
+            tags.append(TagInfo(str(name), value or "", ()))
+        elif isinstance(value, dict) and set(value) <= {"description", "keywords"}:
+            keywords = value.get("keywords") or []
+            tags.append(TagInfo(str(name), str(value.get("description") or ""),
+                                tuple(str(k) for k in keywords)))
+        else:
+            line = next((n for n, t in enumerate(text.splitlines(), 1)
+                         if t.startswith(f"{name}:")), 1)
+            problems.append(Problem(relative, line, f"tag '{name}' is not understood", hint))
+    return tuple(tags)
+
+
+def load_content(config: Config, paths: Iterable[Path] | None = None) -> Content:
+    """Read every article, actor and tag. Raises ContentError listing all problems."""
+    problems: list[Problem] = []
+    articles = []
+    for path in markdown_files(config.content_dir / "articles"):
+        document = read_document(path, config.root, problems)
+        if document is not None and (article := read_article(document, problems)):
+            articles.append(article)
+    actors = []
+    for path in markdown_files(config.content_dir / "actors"):
+        document = read_document(path, config.root, problems)
+        if document is not None and (actor := read_actor(document, problems)):
+            actors.append(actor)
+    tags = load_tags(config, problems)
+    if problems:
+        raise ContentError(problems)
+    return Content(tuple(articles), tuple(actors), tags)

@@ -1,0 +1,76 @@
+"""The content model: plain, immutable records read from the digest's files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quotation; `speaker` is an actor name or alias as written in the file."""
+
+    text: str
+    speaker: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    path: str  # relative to the digest root, with forward slashes
+    slug: str
+    title: str
+    date: dt.datetime  # timezone-aware; midnight UTC when the file gives only a day
+    updated: dt.datetime | None
+    source: str | None
+    source_url: str | None
+    via: str | None
+    dateline: str | None
+    summary: str | None
+    tags: tuple[str, ...]
+    actors: tuple[str, ...]  # names or aliases as written; resolved in the graph
+    quotes: tuple[Quote, ...]
+    draft: bool
+    body: str  # Markdown
+    body_line: int  # the file line where the body starts, for error messages
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    path: str | None  # None for an actor named in articles that has no file of its own
+    slug: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str | None
+    affiliations: tuple[str, ...]  # names or aliases of parent actors
+    links: tuple[Link, ...]
+    body: str  # Markdown description
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    name: str
+    description: str
+    keywords: tuple[str, ...]  # words that suggest the tag when ingesting
+
+
+def slugify(text: str) -> str:
+    """URL-safe slug: accents folded, non-Latin letters kept, words joined by '-'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = stripped.replace("'", "").replace("\u2019", "").replace(".", "")
+    slug = re.sub(r"[\W_]+", "-", stripped.casefold()).strip("-")
+    return slug or "item"
+
+
+def name_key(name: str) -> str:
+    """How names and aliases are compared: case, spacing and apostrophe style do not matter."""
+    name = unicodedata.normalize("NFKC", name).replace("\u2019", "'")
+    return " ".join(name.casefold().split())

@@ -1,0 +1,87 @@
+"""Jinja templates turned into pages: the only module that knows about Jinja."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from digest.config import Config
+from digest.errors import Problem, TemplateError
+from digest.theme import theme_dir
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One output file to render: which template, with which view values."""
+
+    path: str  # output path relative to the site root
+    template: str
+    context: Mapping[str, Any]
+
+
+def template_dirs(config: Config) -> tuple[Path, ...]:
+    """The digest's own templates first, then the default theme's, template by template."""
+    own = config.templates_dir
+    theme = theme_dir()
+    if own.is_dir() and own.resolve() != theme.resolve():
+        return (own, theme)
+    return (theme,)
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config)]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    base_path, base_url = config.base_path, config.base_url
+
+    def url(path: str) -> str:
+        return base_path + path
+
+    def absolute_url(path: str) -> str:
+        return base_url + path
+
+    environment.globals.update(site=config, url=url, absolute_url=absolute_url)
+    return environment
+
+
+def _template_location(error: BaseException, root: Path) -> tuple[str, int | None]:
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return _relative(error.filename, root), error.lineno
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            return _relative(frame.filename, root), frame.lineno
+    return "templates", None
+
+
+def _relative(filename: str, root: Path) -> str:
+    path = Path(filename).resolve()
+    for base in (root.resolve(), theme_dir().parent):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return filename
+
+
+def render_page(environment: jinja2.Environment, page: PageSpec, root: Path) -> bytes:
+    """Render one page; a template problem becomes a TemplateError naming file and line."""
+    try:
+        template = environment.get_template(page.template)
+        return template.render(page.context).encode("utf-8")
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(Problem("templates", None, f"template '{error.name}' not found",
+                                    f"add templates/{error.name} or remove what uses it"),
+                            ) from None
+    except Exception as error:  # any failure inside a template is the template's problem
+        path, line = _template_location(error, root)
+        message = getattr(error, "message", None) or str(error)
+        raise TemplateError(Problem(path, line, f"template error while rendering "
+                                                f"{page.path}: {message}")) from None

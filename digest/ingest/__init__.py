@@ -1,0 +1,1 @@
+"""Ingest: raw articles (pasted text, saved pages, URLs) into clean Markdown articles."""

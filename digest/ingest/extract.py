@@ -1,0 +1,52 @@
+"""Entry points: a raw article (saved HTML page or pasted text) -> headline and clean Markdown."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from digest.config import IngestSettings
+from digest.errors import DigestError
+from digest.ingest.html import read_page
+from digest.ingest.text import read_text
+
+
+class ExtractionError(DigestError):
+    """The input holds no article we can extract."""
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    title: str  # the headline, plain text, typography fixed
+    body: str  # clean Markdown without the title heading
+    date: datetime.datetime | None  # from page metadata; None for pasted text unless stated
+    source: str | None  # outlet or site name from metadata
+    source_url: str | None  # canonical URL from the page, or the URL passed in
+    authors: tuple[str, ...]
+
+
+def extract_html(html: str, url: str | None, settings: IngestSettings) -> Extracted:
+    """The article in a saved or fetched HTML page (settings are accepted for symmetry)."""
+    del settings  # the HTML path needs no curator patterns: trafilatura decides what is chrome
+    if not html.strip():
+        raise ExtractionError("the page is empty (save the whole page, or paste its text)")
+    page = read_page(html, url)
+    if page is None:
+        raise ExtractionError(
+            "no article found in the page (if it needs JavaScript, copy the article text from "
+            "the browser and ingest that as a .txt file)")
+    return Extracted(title=page.title, body=page.body, date=page.date, source=page.source,
+                     source_url=page.source_url, authors=page.authors)
+
+
+def extract_text(text: str, settings: IngestSettings) -> Extracted:
+    """The article in text pasted from a news page: headline, then the article's prose."""
+    if not text.strip():
+        raise ExtractionError("the text is empty (paste the article, headline first)")
+    article = read_text(text, settings.chrome_patterns)
+    if article is None:
+        raise ExtractionError(
+            "no article found in the text (paste the article's paragraphs; if the page is saved, "
+            "ingest the .html file instead)")
+    return Extracted(title=article.title, body=article.body, date=None, source=None,
+                     source_url=None, authors=())

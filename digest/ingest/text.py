@@ -1,0 +1,253 @@
+"""Text pasted from a news page -> headline and the article's paragraphs as Markdown.
+
+No library cleans pasted text, so this is a small line classifier in the spirit of jusText
+and boilerpipe. Every line gets a score from its shape: long lines of running prose (sentence
+punctuation, many function words) count for the article, menu-like lines (bullets, a few
+capitalised words, counters, chrome phrases from chrome.txt or the curator's patterns)
+count against it. The article is the stretch of lines with the highest total (the densest
+block of prose, allowed to bridge the odd caption or advert), and the headline is the
+headline-shaped line just before it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, replace
+from importlib import resources
+
+from digest.ingest.typography import fix_text
+
+_WORD_RE = re.compile(r"\w+")
+_WIDE_CHAR_RE = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+_SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f:;][\"'\u201d\u2019)\]]*$")
+_INNER_SENTENCE_RE = re.compile(r"\w[.!?][\"'\u201d\u2019]?\s+[\"'\u201c\u2018(]?[A-Z\u0400-\u04ff]")
+_BULLET_RE = re.compile(r"^([\u2022\u25a1\u2606\u25cb\u25cf\u25aa\u25e6\u2023\u2043\u00b7*+\-\u2013\u2014>»]|\d{1,2}[.)])\s+")
+_FORM_FIELD_RE = re.compile(r"\[[\s_]*\]|\[\s*[\w ]{0,20}\s*\]$|\(\s?\)")
+_URLISH_RE = re.compile(r"https?://|www\.|@\w|#\w|\.com\b")
+_DATE_TIME_RE = re.compile(
+    r"^\W*(\d{1,4}[:/.\-]\d{1,2}([:/.\-]\d{1,4})?(\s*[ap]\.?m\.?)?|"
+    r"((mon|tue|wed|thu|fri|sat|sun)\w*,?\s*)?"
+    r"((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s*(\d{4})?|"
+    r"\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?,?\s*(\d{4})?)"
+    r"([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s*[a-z]{2,4})?)?)\W*$", re.I)
+_BYLINE_RE = re.compile(r"^(by|from|von|par|por|di|av|door)\s+\S", re.I)
+
+# Function words of English: their density tells running prose from menus and captions.
+_STOP_WORDS = frozenset(["a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "like", "may", "more", "most", "my", "no", "not", "of", "on", "one", "only", "or", "other", "our", "out", "over", "said", "says", "she", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "was", "we", "were", "what", "when", "where", "which", "while", "who", "will", "with", "would", "you", "your"])
+
+# Scores are in word units: a line of prose adds its length, chrome lines subtract.
+_CHROME_PENALTY = 12.0  # a line the patterns call chrome
+_MENU_PENALTY = 4.0  # a bullet, a form field, a date, a few title-cased words
+_SHORT_PENALTY = 1.5  # any other short line without a sentence
+_MIN_PROSE_WORDS = 8
+_HEADLINE_LOOKBACK = 12
+_COMMENTS_WEIGHT = 0.2
+_MIN_ARTICLE_WORDS = 25
+_WINDOW = 2  # lines each side that decide whether a prose line sits among prose  # non-blank lines before the article searched for the headline
+
+
+@dataclass(frozen=True, slots=True)
+class TextArticle:
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    text: str
+    words: float  # word count; wide (CJK) characters count as half a word each
+    prose: bool  # running text: long enough, ends or contains a sentence
+    chrome: bool  # matches a chrome pattern
+    comments: bool  # opens a comment section
+    menu: bool  # bullet, form field, link, date: navigation and furniture
+    bullet: bool
+    score: float
+
+
+@functools.cache
+def _builtin_patterns() -> dict[str, tuple[str, ...]]:
+    """chrome.txt's patterns by section: [chrome] and [comments]."""
+    text = resources.files("digest.ingest").joinpath("chrome.txt").read_text(encoding="utf-8")
+    sections: dict[str, list[str]] = {"chrome": [], "comments": []}
+    current = sections["chrome"]
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line[1:-1] in sections and line.startswith("[") and line.endswith("]"):
+            current = sections[line[1:-1]]
+        else:
+            current.append(line)
+    return {name: tuple(patterns) for name, patterns in sections.items()}
+
+
+def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class _Matchers:
+    chrome: re.Pattern[str]  # any line of furniture, the curator's patterns included
+    comments: re.Pattern[str]  # the lines that open a comment section
+
+
+@functools.lru_cache(maxsize=8)
+def matchers(extra_patterns: tuple[str, ...]) -> _Matchers:
+    """Compiled whole-line matchers for the built-in and the curator's chrome patterns."""
+    builtin = _builtin_patterns()
+    return _Matchers(
+        chrome=_alternation(builtin["chrome"] + builtin["comments"] + extra_patterns),
+        comments=_alternation(builtin["comments"]))
+
+
+def _word_count(text: str) -> float:
+    wide = len(_WIDE_CHAR_RE.findall(text))
+    return len(_WORD_RE.findall(_WIDE_CHAR_RE.sub(" ", text))) + wide / 2
+
+
+def _looks_english(lines: list[str]) -> bool:
+    words = [w.lower() for line in lines for w in _WORD_RE.findall(line)]
+    return bool(words) and sum(w in _STOP_WORDS for w in words) / len(words) > 0.15
+
+
+def _classify(text: str, patterns: _Matchers, english: bool) -> _Line:
+    words = _word_count(text)
+    bare = _BULLET_RE.sub("", text)
+    bullet = bare != text
+    is_chrome = any(patterns.chrome.fullmatch(form) for form in (bare.strip(), text))
+    comments = is_chrome and any(patterns.comments.fullmatch(form) for form in (bare, text))
+    menu = bool(bullet or _FORM_FIELD_RE.search(text) or _DATE_TIME_RE.match(text)
+                or (_URLISH_RE.search(text) and words < 15) or text.endswith(" says:"))
+    sentence = bool(_SENTENCE_END_RE.search(text) or _INNER_SENTENCE_RE.search(text))
+    if english and words >= _MIN_PROSE_WORDS:
+        tokens = [w.lower() for w in _WORD_RE.findall(text)]
+        sentence = sentence and sum(t in _STOP_WORDS for t in tokens) / len(tokens) >= 0.12
+    prose = sentence and words >= _MIN_PROSE_WORDS and not is_chrome
+    if is_chrome:
+        score = -_CHROME_PENALTY
+    elif prose:
+        score = words * (0.5 if bullet else 1.0)
+    elif menu:
+        score = -_MENU_PENALTY
+    elif sentence and words >= 3:
+        score = words / 2
+    else:
+        score = -_SHORT_PENALTY
+    return _Line(text, words, prose, is_chrome, comments, menu, bullet, score)
+
+
+def _weigh_by_neighbours(lines: list[_Line]) -> list[_Line]:
+    """Scale each prose line by the share of prose among its neighbours: an article's
+    paragraphs follow each other, while comments and teasers alternate with names, dates and
+    links, so their prose counts for less."""
+    weighed = []
+    prose_words = 0.0
+    in_comments = False
+    for index, line in enumerate(lines):
+        if line.score > 0:
+            window = lines[max(0, index - _WINDOW): index + _WINDOW + 1]
+            share = sum(other.prose for other in window) / len(window)
+            if in_comments:
+                share *= _COMMENTS_WEIGHT
+            line = replace(line, score=line.score * share)
+        # Comments follow the article: a comment header after some prose starts them.
+        in_comments = in_comments or (line.comments and prose_words >= _MIN_ARTICLE_WORDS)
+        prose_words += line.words if line.prose else 0
+        weighed.append(line)
+    return weighed
+
+
+def _densest_block(lines: list[_Line]) -> tuple[int, int] | None:
+    """The stretch [start, end) of lines with the highest total score (Kadane's algorithm)."""
+    best, best_span = 0.0, None
+    total, start = 0.0, 0
+    for index, line in enumerate(lines):
+        if total <= 0:
+            total, start = 0.0, index
+        total += line.score
+        if total > best:
+            best, best_span = total, (start, index + 1)
+    return best_span
+
+
+def _headline_shaped(line: _Line) -> bool:
+    return (2 <= line.words <= 30 and not line.chrome and not line.menu
+            and not _BYLINE_RE.match(line.text) and not line.text.endswith((".", ",", ":")))
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD_RE.findall(text.lower()) if w not in _STOP_WORDS}
+
+
+def _find_headline(lines: list[_Line], start: int, end: int) -> int | None:
+    """The line that heads the article: headline-shaped, shortly before the article's first
+    paragraph, sharing its words with the article, and often repeated by the page (its
+    <title>, breadcrumbs, share text, "N responses to ...")."""
+    article_words: set[str] = set()
+    for line in lines[start:end]:
+        article_words |= _content_words(line.text)
+    candidates: list[tuple[float, int]] = []
+    first = max(0, start - _HEADLINE_LOOKBACK)
+    for index in range(first, min(start + 1, end)):
+        line = lines[index]
+        if not _headline_shaped(line) or line.prose:
+            continue
+        words = _content_words(line.text)
+        shared = len(words & article_words) / len(words) if words else 0.0
+        repeated = any(line.text in other.text for other_index, other in enumerate(lines)
+                       if other_index != index and other.words <= 40)
+        score = (2.0 * shared + (1.0 if repeated else 0.0) + min(line.words, 8) / 8
+                 - (start - index) / _HEADLINE_LOOKBACK)
+        candidates.append((score, index))
+    return max(candidates)[1] if candidates else None
+
+
+def _render(lines: list[_Line]) -> str:
+    """Markdown for the article's lines: paragraphs, '-' lists, '##' subheads."""
+    blocks: list[str] = []
+    for position, line in enumerate(lines):
+        text = line.text
+        if line.bullet:
+            item = _BULLET_RE.sub("", text)
+            if blocks and blocks[-1].startswith("- ") and lines[position - 1].bullet:
+                blocks[-1] += "\n- " + _escape(item)
+            else:
+                blocks.append("- " + _escape(item))
+        elif not line.prose and line.words <= 12 and not _SENTENCE_END_RE.search(text) and (
+                0 < position < len(lines) - 1 and lines[position + 1].prose):
+            blocks.append("## " + _escape(text))
+        else:
+            blocks.append(_escape(text))
+    return "\n\n".join(blocks)
+
+
+_INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]<>])")
+_BLOCK_START_RE = re.compile(r"^([#>+=|-]|\d+[.)](?=\s|$))")
+
+
+def _escape(text: str) -> str:
+    return _BLOCK_START_RE.sub(r"\\\1", _INLINE_SPECIALS_RE.sub(r"\\\1", text))
+
+
+def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | None:
+    """The article in pasted text, or None when no stretch of prose is found."""
+    raw_lines = [line for line in fix_text(text).split("\n") if line]
+    if not raw_lines:
+        return None
+    patterns = matchers(tuple(extra_patterns))
+    english = _looks_english(raw_lines)
+    lines = _weigh_by_neighbours([_classify(line, patterns, english) for line in raw_lines])
+    span = _densest_block(lines)
+    if span is None:
+        return None
+    start, end = span
+    headline = _find_headline(lines, start, end)
+    if headline is None and _headline_shaped(lines[0]) and start > 0:
+        headline = 0
+    title = lines[headline].text if headline is not None else ""
+    kept = [line for line in lines[start:end] if not line.chrome and not (
+        line.menu and not line.bullet) and line.text != title]
+    if not any(line.prose for line in kept):
+        return None
+    return TextArticle(title=title, body=_render(kept))

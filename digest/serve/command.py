@@ -1,0 +1,143 @@
+"""`digest serve`: build into a private folder, serve it with live reload, rebuild on change.
+
+This module is the glue between digest's Builder and the generic server and watcher; it is
+also the only part of `serve` that prints, since it is the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from digest.errors import DigestError, display_path
+from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
+from digest.serve.watch import ChangeBatch, SourceWatcher, classify
+
+if TYPE_CHECKING:
+    from digest.build import Builder
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="the digest folder (with digest.yaml); default: here")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this computer only)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to listen on (default 8000; 0 picks a free one)")
+    parser.add_argument("--drafts", action="store_true", help="include draft articles")
+    parser.add_argument("--open", action="store_true", help="open the site in a web browser")
+
+
+def _kinds(root: Path) -> dict[Path, str]:
+    return {root / "content": "content", root / "templates": "template",
+            root / "static": "static", root / "digest.yaml": "config"}
+
+
+class _BuildStep:
+    """Adapts digest's Builder to the server's builder callable and reports each build."""
+
+    def __init__(self, builder: Builder, root: Path, out: TextIO) -> None:
+        self._builder = builder
+        self._root = root
+        self._kinds = _kinds(root)
+        self._out = out
+
+    def __call__(self, changed: frozenset[Path] | None) -> BuildResult:
+        if changed is not None:
+            for path in sorted(changed):
+                kind = classify(path, self._kinds)
+                self._say(f"{kind} changed: {display_path(path, self._root)}")
+        try:
+            report = self._builder.build(changed)
+        except DigestError as error:
+            for problem in error.problems:
+                self._say(f"error: {problem}", error=True)
+            self._say("build failed; the previous pages stay up until the file is fixed",
+                      error=True)
+            return BuildResult(problems=tuple(
+                BuildProblem(p.path, p.line, p.message, p.hint) for p in error.problems))
+        removed = f", {len(report.removed)} removed" if report.removed else ""
+        self._say(f"built in {report.seconds * 1000:.0f} ms: {len(report.written)} written"
+                  f"{removed}, {report.unchanged} unchanged ({report.pages} files in the site)")
+        return BuildResult(changed=report.written + report.removed)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        print(text, file=sys.stderr if error else self._out, flush=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    from digest.build import Builder  # the build stack is heavy; load it only when serving
+
+    root = Path(args.root).resolve()
+    # A private output folder: `digest build`'s site/ is never touched, and nothing stale
+    # from an earlier session can be served.
+    site = Path(tempfile.mkdtemp(prefix="digest-serve-"))
+    try:
+        builder = Builder(root, site, drafts=args.drafts)
+        step = _BuildStep(builder, root, sys.stdout)
+        try:
+            server = LiveReloadServer(site, builder.base_path, step, host=args.host,
+                                      port=args.port)
+        except PortInUse as error:
+            print(f"error: port {error.port} on {error.host} is already in use; stop the other "
+                  f"server or choose another port, e.g. --port {error.port + 1} "
+                  f"(--port 0 picks a free one)", file=sys.stderr)
+            return 1
+        with server:
+            return _serve(server, builder, step, root, args)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+
+
+def _serve(server: LiveReloadServer, builder: Builder,
+           step: Callable[[frozenset[Path] | None], BuildResult], root: Path,
+           args: argparse.Namespace) -> int:
+    if not _is_loopback(args.host):
+        print(f"warning: listening on {args.host}: other computers can see this preview",
+              file=sys.stderr)
+    print(f"building {root} ...", flush=True)
+    # Listening starts before the first build, so a browser opened now waits for the build
+    # rather than failing to connect; requests are held back until the build is done.
+    server.start()
+    server.rebuild(None)
+
+    def on_change(batch: ChangeBatch) -> None:
+        server.rebuild(None if batch.everything else batch.paths)
+
+    watcher = SourceWatcher(builder.watch_paths, on_change)
+    watcher.start()
+    print(f"serving {server.url}  (Ctrl-C to stop)", flush=True)
+    if args.open:
+        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
+    if threading.current_thread() is threading.main_thread():
+        # `kill` should clean up like Ctrl-C does (the private folder, the port).
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        threading.Event().wait()  # until Ctrl-C
+    except KeyboardInterrupt:
+        print("\nstopping", flush=True)
+    finally:
+        watcher.stop()
+    return 0

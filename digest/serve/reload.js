@@ -1,0 +1,109 @@
+// Live reload for pages served by the preview server; never part of a built site.
+// The server sends one "build" event after every rebuild and a "hello" event on connect:
+//   {version, problems: [{file, line, message, hint}], css_only}
+// A page knows the version it was served at; a different version means its content is stale.
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  const eventsUrl = script.dataset.events;
+  let version = script.dataset.version;
+  const OVERLAY_ID = "livereload-overlay";
+
+  function overlay() {
+    return document.getElementById(OVERLAY_ID);
+  }
+
+  function showProblems(problems) {
+    let box = overlay();
+    if (box === null) {
+      box = document.createElement("div");
+      box.id = OVERLAY_ID;
+      document.body.appendChild(box);
+    }
+    box.setAttribute("role", "alert");
+    box.style.cssText = [
+      "position:fixed", "inset:0", "z-index:2147483647", "overflow:auto", "margin:0",
+      "padding:2rem", "background:rgba(24,24,24,.94)", "color:#f4f4f4",
+      "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace",
+    ].join(";");
+    box.replaceChildren();
+    const heading = document.createElement("h2");
+    heading.textContent = "Build failed";
+    heading.style.cssText = "color:#ff6b6b;font:bold 18px/1.4 sans-serif;margin:0 0 1rem";
+    box.appendChild(heading);
+    for (const problem of problems) {
+      const item = document.createElement("pre");
+      item.className = "livereload-problem";
+      item.style.cssText = "white-space:pre-wrap;margin:0 0 1rem;font:inherit";
+      const where = document.createElement("strong");
+      where.className = "livereload-where";
+      where.textContent = problem.line === null ? problem.file : `${problem.file}:${problem.line}`;
+      item.append(where, `: ${problem.message}`);
+      if (problem.hint) {
+        item.append(`\n  (${problem.hint})`);
+      }
+      box.appendChild(item);
+    }
+    const footer = document.createElement("p");
+    footer.textContent = "Fix the file and save: this page recovers by itself.";
+    footer.style.cssText = "color:#aaa;margin:0";
+    box.appendChild(footer);
+  }
+
+  // Re-link same-origin stylesheets with a fresh query; the old link goes once the new one
+  // has loaded, so the page never shows unstyled.
+  function swapStylesheets() {
+    const stamp = Date.now().toString(36);
+    for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
+      const url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) {
+        continue;
+      }
+      url.searchParams.set("livereload", stamp);
+      const fresh = link.cloneNode();
+      fresh.href = url.href;
+      const drop = () => link.remove();
+      fresh.addEventListener("load", drop, { once: true });
+      fresh.addEventListener("error", drop, { once: true });
+      link.after(fresh);
+    }
+  }
+
+  function apply(state, live) {
+    if (state.problems.length > 0) {
+      showProblems(state.problems);
+      version = state.version;
+      return;
+    }
+    if (overlay() !== null) {
+      location.reload();  // recovered: the page under the overlay may be stale
+      return;
+    }
+    if (state.version === version) {
+      return;
+    }
+    version = state.version;
+    if (live && state.css_only) {
+      swapStylesheets();
+    } else {
+      location.reload();
+    }
+  }
+
+  let retryDelay = 250;
+  function connect() {
+    const source = new EventSource(eventsUrl);
+    source.addEventListener("open", () => { retryDelay = 250; });
+    source.addEventListener("hello", (event) => apply(JSON.parse(event.data), false));
+    source.addEventListener("build", (event) => apply(JSON.parse(event.data), true));
+    source.addEventListener("error", () => {
+      // EventSource retries by itself after a dropped connection, but gives up for good
+      // after a refused or odd response (server restarting): then we retry ourselves.
+      if (source.readyState === EventSource.CLOSED) {
+        setTimeout(connect, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 5000);
+      }
+    });
+  }
+  connect();
+})();

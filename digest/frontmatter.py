@@ -42,9 +42,13 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # The context mark is where the broken construct starts (an unclosed quote, say);
+        # the problem mark is often only where the parser gave up, at the end of the block.
+        mark = error.context_mark or error.problem_mark
         line = first_line + mark.line if mark is not None else first_line
         reason = error.problem or "invalid YAML"
+        if error.context:
+            reason = f"{error.context}, {reason}"
         raise YamlProblem(
             Problem(path, line, f"invalid YAML: {reason}",
                     "check the indentation; quote values that contain ': ' or start with a quote")

@@ -99,12 +99,12 @@ def _register_actors(config: Config, actors: Iterable[Actor], problems: list[Pro
     return by_slug, keys
 
 
-def _check_slugs(articles: Iterable[Article], problems: list[Problem]) -> None:
+def _check_slugs(root: Path, articles: Iterable[Article], problems: list[Problem]) -> None:
     first: dict[str, Article] = {}
     for article in articles:
         if article.slug in first:
             problems.append(Problem(
-                article.path, 1,
+                article.path, _line_in(root, article.path, r"^slug\s*:") or 1,
                 f"slug '{article.slug}' is already used by {first[article.slug].path}",
                 "rename one of the files or give one a 'slug:' of its own"))
         else:
@@ -116,7 +116,7 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
     problems: list[Problem] = []
     articles = sorted((a for a in content.articles if drafts or not a.draft),
                       key=lambda a: (a.date, a.slug), reverse=True)
-    _check_slugs(articles, problems)
+    _check_slugs(config.root, articles, problems)
     actors, keys = _register_actors(config, content.actors, problems)
     if problems:
         raise ContentError(problems)

@@ -66,7 +66,8 @@ class QuoteView:
 
 
 def date_view(moment: dt.datetime) -> DateView:
-    return DateView(moment.isoformat(), f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}")
+    text = f"{moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+    return DateView(moment.isoformat(), text)
 
 
 _MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`>#]+|<[^>]+>")

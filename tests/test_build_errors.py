@@ -1,0 +1,140 @@
+"""Bad input gets a clear error naming the file and line, and the previous site survives."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from tests.conftest import build
+
+
+def run_build(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(["build", "--root", str(root)])
+    captured = capsys.readouterr()
+    return code, captured.err
+
+
+def write_article(root: Path, name: str, text: str) -> None:
+    (root / "content/articles" / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("bad-yaml.md", '---\ntitle: "Broken\ndate: 2021-01-01\n---\nBody\n',
+     "content/articles/bad-yaml.md:2: invalid YAML: while scanning a quoted scalar, found "
+     "unexpected end of stream (check the indentation; quote values that contain ': ' or start "
+     "with a quote)"),
+    ("no-title.md", "---\ndate: 2021-01-01\n---\nBody\n",
+     "content/articles/no-title.md:1: missing 'title' (add a line 'title: ...' to the front "
+     "matter)"),
+    ("no-date.md", "---\ntitle: A title\n---\nBody\n",
+     "content/articles/no-date.md:1: missing 'date' (add a line 'date: YYYY-MM-DD')"),
+    ("bad-date.md", "---\ntitle: A title\ndate: Dec 3rd\n---\nBody\n",
+     "content/articles/bad-date.md:3: date: 'Dec 3rd' is not a date (use YYYY-MM-DD, or "
+     "YYYY-MM-DDTHH:MM:SS+00:00 with a time)"),
+    ("no-front-matter.md", "Just text\n",
+     "content/articles/no-front-matter.md:1: no front matter (start the file with a line '---', "
+     "the YAML fields, then another '---')"),
+    ("unknown.md", "---\ntitle: A title\ndate: 2021-01-01\nauthor: me\n---\nBody\n",
+     "content/articles/unknown.md:4: unknown field 'author' (remove it or use one of: "
+     "actor_candidates, actors, date, dateline, draft, quotes, slug, source, source_url, summary, "
+     "tags, title, updated, via)"),
+    ("dup.md", "---\ntitle: A title\ndate: 2021-01-01\nslug: 2021-03-05-unrelated\n---\nBody\n",
+     "content/articles/dup.md:4: slug '2021-03-05-unrelated' is already used by "
+     "content/articles/2021-03-05-unrelated.md (rename one of the files or give one a 'slug:' of "
+     "its own)"),
+])
+def test_article_errors_name_file_line_and_fix(
+        digest_root: Path, capsys: pytest.CaptureFixture[str], name: str, text: str,
+        message: str) -> None:
+    write_article(digest_root, name, text)
+    code, err = run_build(digest_root, capsys)
+    assert code == 1
+    assert err == f"error: {message}\n"
+
+
+def test_alias_claimed_by_two_actors_names_both_files(digest_root: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (digest_root / "content/actors/qods.md").write_text(
+        "---\nname: Qods\naliases: [Quds Force]\n---\n", encoding="utf-8")
+    code, err = run_build(digest_root, capsys)
+    assert code == 1
+    assert err == ("error: content/actors/quds-force.md:2: 'Quds Force' is claimed by both "
+                   "content/actors/qods.md and content/actors/quds-force.md "
+                   "(keep the name or alias in one actor file only)\n")
+
+
+def test_unknown_setting_is_named(digest_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = digest_root / "digest.yaml"
+    config.write_text(config.read_text() + "colour: red\n", encoding="utf-8")
+    code, err = run_build(digest_root, capsys)
+    assert code == 1
+    assert err.startswith("error: digest.yaml:7: unknown setting 'colour' (remove it or use one "
+                          "of: author, base_url,")
+
+
+def test_every_problem_is_reported_at_once(digest_root: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    write_article(digest_root, "a.md", "---\ndate: 2021-01-01\n---\n")
+    write_article(digest_root, "b.md", "---\ntitle: B\ndate: soon\n---\n")
+    code, err = run_build(digest_root, capsys)
+    assert code == 1
+    assert err.count("error: ") == 2 and "a.md:1" in err and "b.md:3" in err
+
+
+def test_template_error_names_the_template_and_line(digest_root: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    templates = digest_root / "templates"
+    templates.mkdir()
+    (templates / "tag.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{{ tag.nmae }}\n{% endblock %}\n')
+    code, err = run_build(digest_root, capsys)
+    assert code == 1
+    assert err.startswith("error: templates/tag.html:3: template error while rendering "
+                          "tags/iraq/index.html:")
+    assert "nmae" in err
+
+
+def test_command_line_errors_print_no_traceback(digest_root: Path) -> None:
+    write_article(digest_root, "bad.md", "---\ntitle: [unclosed\n---\n")
+    result = subprocess.run([sys.executable, "-m", "digest", "build", "--root", str(digest_root)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: content/articles/bad.md:2: invalid YAML")
+
+
+def test_a_failed_build_leaves_the_previous_site_untouched(digest_root: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           ) -> None:
+    build(digest_root)
+    site = digest_root / "site"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()}
+    write_article(digest_root, "2021-05-01-new.md", "---\ntitle: New\ndate: 2021-05-01\n---\nNew\n")
+    write_article(digest_root, "broken.md", "---\ntitle: Broken\ndate: never\n---\n")
+    code, _ = run_build(digest_root, capsys)
+    assert code == 1
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(digest_root.glob(".site.*"))
+
+
+def test_the_same_input_gives_byte_identical_output(digest_root: Path, tmp_path: Path) -> None:
+    build(digest_root, tmp_path / "one")
+    build(digest_root, tmp_path / "two")
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes()
+           for p in (tmp_path / "one").rglob("*") if p.is_file()}
+    two = {p.relative_to(tmp_path / "two"): p.read_bytes()
+           for p in (tmp_path / "two").rglob("*") if p.is_file()}
+    assert one == two and len(one) > 30
+
+
+def test_refuses_to_replace_the_digest_itself(digest_root: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["build", "--root", str(digest_root), "--out", str(digest_root)])
+    assert code == 1
+    assert "refusing to replace this folder with the site" in capsys.readouterr().err
+    assert (digest_root / "content/articles").is_dir()

@@ -1,0 +1,215 @@
+"""What a reader sees after `digest build` on the fixture digest."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urljoin, urlsplit
+from urllib.request import urlopen
+
+import feedparser  # type: ignore[import-untyped]
+import pytest
+
+from tests.conftest import build
+
+GHAANI = "articles/2020-12-03-ghaani-in-baghdad/index.html"
+ROCKETS = "articles/2021-01-10-rockets-green-zone/index.html"
+
+
+def read(site: Path, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+def section(html: str, heading_id: str) -> str:
+    match = re.search(rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', html, re.S)
+    assert match, f"no section {heading_id}"
+    return match.group(0)
+
+
+class LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def test_every_page_a_reader_needs_exists(built_site: Path) -> None:
+    for path in ["index.html", "page/2/index.html", GHAANI, ROCKETS,
+                 "actors/index.html", "actors/quds-force/index.html",
+                 "actors/quds-force/feed.xml", "actors/kataib-hezbollah/index.html",
+                 "tags/index.html", "tags/iraq/index.html", "archive/index.html",
+                 "archive/2020/12/index.html", "feed.xml", "sitemap.xml", "robots.txt",
+                 "404.html", ".nojekyll", "static/style.css", "search/index.html",
+                 "search-index.json"]:
+        assert (built_site / path).is_file(), path
+
+
+def test_home_lists_latest_first_with_date_source_summary_and_actors(built_site: Path) -> None:
+    home = read(built_site, "index.html")
+    titles = re.findall(r'class="card-title"><a href="[^"]+">([^<]+)</a>', home)
+    assert titles == ["A quiet week in the markets", "IRGC issues a statement"]
+    assert "1 February 2021" in home and "Example Wire" in home
+    assert "The IRGC spoke about the region." in home
+    assert 'href="/digest/actors/irgc/">Islamic Revolutionary Guard Corps</a>' in home
+    assert 'href="/digest/page/2/"' in home
+    older = read(built_site, "page/2/index.html")
+    assert "Rockets land near the Green Zone" in older and "Ghaani asks allies" in older
+
+
+def test_drafts_are_left_out_unless_asked_for(digest_root: Path, tmp_path: Path) -> None:
+    build(digest_root)
+    assert not (digest_root / "site/articles/2021-04-01-draft").exists()
+    build(digest_root, tmp_path / "with-drafts", drafts=True)
+    assert (tmp_path / "with-drafts/articles/2021-04-01-draft/index.html").is_file()
+
+
+def test_article_page_shows_byline_source_link_body_actors_tags_quotes(built_site: Path) -> None:
+    page = read(built_site, GHAANI)
+    assert "<h1>Ghaani asks allies in Baghdad for calm</h1>" in page
+    assert "3 December 2020" in page
+    assert '<span class="dateline">Sulaimani</span>' in page
+    assert '<span class="source">ESTA</span> <span class="via">via AP</span>' in page
+    assert 'href="https://example.com/ghaani-baghdad"' in page
+    assert '<a class="chip tag" href="/digest/tags/militias/">#militias</a>' in page
+    quotes = section(page, "quotes-heading")
+    assert "Be calm and cease attacks for now." in quotes
+    assert 'href="/digest/actors/esmail-ghaani/">Esmail Ghaani</a>' in quotes
+
+
+def test_alias_lands_on_the_canonical_actor_page(built_site: Path) -> None:
+    page = read(built_site, GHAANI)
+    assert 'href="/digest/actors/quds-force/">Quds Force</a>' in page
+    assert not (built_site / "actors/qods-force").exists()
+    actor = read(built_site, "actors/quds-force/index.html")
+    timeline = section(actor, "timeline-heading")
+    assert "Ghaani asks allies in Baghdad for calm" in timeline  # listed as Qods Force
+    assert "Rockets land near the Green Zone" in timeline  # listed as Quds Force
+    assert timeline.index("Rockets land") < timeline.index("Ghaani asks")  # newest first
+
+
+def test_first_mention_links_to_actor_but_not_in_links_code_or_headings(built_site: Path) -> None:
+    body = re.search(r'<div class="body">(.*?)</div>', read(built_site, GHAANI), re.S)
+    assert body
+    html = body.group(1)
+    assert html.count('href="/digest/actors/esmail-ghaani/"') == 1
+    assert ('<a class="actor-link" href="/digest/actors/esmail-ghaani/" title="Esmail Ghaani">'
+            "Esmail Ghaani</a>") in html
+    assert '<a class="actor-link" href="/digest/actors/quds-force/" title="Quds Force">' \
+           "Qods Force</a>" in html
+    assert "<h2>What Ghaani said</h2>" in html
+    assert "<code>Ghaani</code>" in html
+    assert ">the report about Ghaani</a>" in html
+
+
+def test_related_articles_rank_by_shared_actors_and_tags_and_say_why(built_site: Path) -> None:
+    related = section(read(built_site, GHAANI), "related-heading")
+    titles = re.findall(r'<li>\s*<a href="[^"]+">([^<]+)</a>', related)
+    assert titles == ["Rockets land near the Green Zone", "IRGC issues a statement"]
+    first = related.split("</li>")[0]
+    assert ">Quds Force</a>" in first and ">Kataib Hezbollah</a>" in first
+    assert ">#iraq</a>" in first
+    assert "A quiet week" not in related  # shares nothing
+
+
+def test_previous_and_next_by_date(built_site: Path) -> None:
+    page = read(built_site, ROCKETS)
+    assert 'rel="prev" href="/digest/articles/2020-12-03-ghaani-in-baghdad/"' in page
+    assert 'rel="next" href="/digest/articles/2021-02-01-irgc-statement/"' in page
+
+
+def test_actor_page_has_everything_known_about_the_actor(built_site: Path) -> None:
+    page = read(built_site, "actors/quds-force/index.html")
+    assert "<h1>Quds Force</h1>" in page
+    assert "also known as Qods Force, Quds Corps" in page
+    assert "The expeditionary arm" in page
+    affiliations = section(page, "affiliations-heading")
+    assert "Part of: <a href=\"/digest/actors/irgc/\">Islamic Revolutionary Guard Corps</a>" \
+        in affiliations
+    assert 'Members: <a href="/digest/actors/esmail-ghaani/">Esmail Ghaani</a>' in affiliations
+    assert "first seen <time datetime=\"2020-12-03T00:00:00+00:00\">3 December 2020</time>" \
+        in page
+    assert "last seen <time datetime=\"2021-01-10T00:00:00+00:00\">10 January 2021</time>" in page
+    chart = section(page, "chart-heading")
+    assert chart.count("<rect") == 2  # December 2020 and January 2021
+    assert "<script" not in page
+    with_most = section(page, "with-heading")
+    assert re.search(r">Kataib Hezbollah</a> <span class=\"count\">2</span>", with_most)
+    ghaani = read(built_site, "actors/esmail-ghaani/index.html")
+    assert "Be calm and cease attacks for now." in section(ghaani, "quotes-heading")
+    assert 'href="https://example.com/ghaani" rel="noopener">Profile</a>' in ghaani
+
+
+def test_actor_without_file_still_gets_a_page_and_is_reported(digest_root: Path) -> None:
+    report = build(digest_root)
+    assert report.actors_without_file == ("Kataib Hezbollah",)
+    page = read(digest_root / "site", "actors/kataib-hezbollah/index.html")
+    assert "has no file in <code>content/actors/</code>" in page
+
+
+def test_indexes_group_and_count(built_site: Path) -> None:
+    actors = read(built_site, "actors/index.html")
+    assert re.search(r"<h2[^>]*>Armed group</h2>", actors)
+    assert re.search(r'>Quds Force</a> <span class="count">2</span>', actors)
+    assert re.search(r"<h2[^>]*>Unclassified</h2>", actors)
+    tags = read(built_site, "tags/index.html")
+    assert re.search(r'>#iraq</a> <span class="count">2</span>', tags)
+    assert "Politics and security in Iraq." in read(built_site, "tags/iraq/index.html")
+    archive = read(built_site, "archive/index.html")
+    assert re.search(r'>December 2020</a> <span class="count">1</span>', archive)
+
+
+def test_raw_html_in_bodies_is_sanitised(built_site: Path) -> None:
+    page = read(built_site, ROCKETS)
+    assert "<script" not in page.split('<div class="body">')[1].split("</div>")[0]
+    assert "javascript:" not in page and "onclick" not in page
+    assert 'alert("x")' not in page
+
+
+@pytest.mark.parametrize("feed", ["feed.xml", "actors/quds-force/feed.xml"])
+def test_feeds_are_valid_atom(built_site: Path, feed: str) -> None:
+    parsed = feedparser.parse((built_site / feed).read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert all(e.link.startswith("https://example.org/digest/articles/") for e in parsed.entries)
+    if feed == "feed.xml":
+        assert [e.title for e in parsed.entries][0] == "A quiet week in the markets"
+        assert len(parsed.entries) == 4
+
+
+def test_sitemap_and_robots_use_the_full_base_url(built_site: Path) -> None:
+    sitemap = read(built_site, "sitemap.xml")
+    assert "<loc>https://example.org/digest/articles/2021-01-10-rockets-green-zone/</loc>" \
+        in sitemap
+    assert "Sitemap: https://example.org/digest/sitemap.xml" in read(built_site, "robots.txt")
+
+
+def test_every_internal_link_resolves_when_served_under_the_subpath(
+        digest_root: Path, static_server: tuple[str, Path]) -> None:
+    base, www = static_server
+    build(digest_root, www / "digest")
+    site = www / "digest"
+    checked: dict[str, int] = {}
+    for page in sorted(site.rglob("*.html")):
+        collector = LinkCollector()
+        collector.feed(page.read_text(encoding="utf-8"))
+        page_url = base + "/" + page.relative_to(www).as_posix()
+        for link in collector.links:
+            target = urljoin(page_url, link)
+            if not target.startswith(base):
+                continue
+            target = target.split("#")[0]
+            assert urlsplit(target).path.startswith("/digest/"), (page, link)
+            if target not in checked:
+                try:
+                    with urlopen(target) as response:  # noqa: S310 - our own server
+                        checked[target] = response.status
+                except HTTPError as error:
+                    checked[target] = error.code
+            assert checked[target] == 200, f"{page.relative_to(site)} links to broken {link}"
+    assert len(checked) > 30

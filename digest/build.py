@@ -61,10 +61,12 @@ def _body_renderer(graph: SiteGraph, renderer: MarkdownRenderer) -> dict[str, st
 class Builder:
     """Builds one digest folder into one output folder, as often as asked."""
 
-    def __init__(self, root: Path, out: Path | None = None, *, drafts: bool = False) -> None:
+    def __init__(self, root: Path, out: Path | None = None, *, drafts: bool = False,
+                 base_url: str | None = None) -> None:
         self.root = root.resolve()
         self.out = (out or self.root / "site").resolve()
         self.drafts = drafts
+        self.base_url = base_url
         self._renderer = MarkdownRenderer()
 
     @property
@@ -75,11 +77,14 @@ class Builder:
 
     @property
     def base_path(self) -> str:
-        return load_config(self.root).base_path
+        return self._config().base_path
+
+    def _config(self) -> Config:
+        return load_config(self.root, base_url=self.base_url)
 
     def build(self, changed: Iterable[Path] | None = None) -> BuildReport:
         started = time.perf_counter()
-        config = load_config(self.root)
+        config = self._config()
         check_output_dir(self.out, self.root)
         content = load_content(config)
         graph = build_graph(config, content, drafts=self.drafts)

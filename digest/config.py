@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,12 +87,13 @@ def _check(values: dict[str, Any], types: dict[str, Any], text: str, path: str,
     return problems
 
 
-def load_config(root: Path) -> Config:
-    """Read digest.yaml under root; a missing file means all defaults."""
+def load_config(root: Path, base_url: str | None = None) -> Config:
+    """Read digest.yaml under root; a missing file means all defaults.
+
+    base_url, when given, replaces the file's (the Pages workflow knows the real address).
+    """
     config_path = root / CONFIG_FILE
-    if not config_path.exists():
-        return Config(root=root)
-    text = config_path.read_text(encoding="utf-8")
+    text = config_path.read_text(encoding="utf-8") if config_path.exists() else ""
     try:
         data = load_yaml(text, CONFIG_FILE) or {}
     except YamlProblem as error:
@@ -100,6 +101,8 @@ def load_config(root: Path) -> Config:
     if not isinstance(data, dict):
         raise ContentError(Problem(CONFIG_FILE, 1, "must be a mapping of settings",
                                    "write one 'key: value' per line"))
+    if base_url is not None:
+        data["base_url"] = base_url
     problems = _check(data, _TYPES, text, CONFIG_FILE)
     ingest_data = data.get("ingest") or {}
     if isinstance(ingest_data, dict):
@@ -107,19 +110,17 @@ def load_config(root: Path) -> Config:
     if isinstance(data.get("per_page"), int) and data["per_page"] < 1:
         problems.append(Problem(CONFIG_FILE, _line_of(text, "per_page"),
                                 "'per_page' must be 1 or more"))
-    base_url = data.get("base_url")
-    if isinstance(base_url, str) and urlsplit(base_url).scheme not in ("http", "https"):
+    url = data.get("base_url")
+    if isinstance(url, str) and urlsplit(url).scheme not in ("http", "https"):
         problems.append(Problem(CONFIG_FILE, _line_of(text, "base_url"),
-                                f"'base_url' must be a full http(s) URL, not {base_url!r}",
+                                f"'base_url' must be a full http(s) URL, not {url!r}",
                                 "for example https://example.github.io/digest/"))
     if problems:
         raise ContentError(problems)
     settings = {key: value for key, value in data.items() if key != "ingest"}
-    if isinstance(settings.get("base_url"), str) and not settings["base_url"].endswith("/"):
-        settings["base_url"] += "/"
+    if isinstance(url, str) and not url.endswith("/"):
+        settings["base_url"] = url + "/"
     ingest_values = dict(ingest_data) if isinstance(ingest_data, dict) else {}
     if "chrome_patterns" in ingest_values:
         ingest_values["chrome_patterns"] = tuple(str(p) for p in ingest_values["chrome_patterns"])
-    known = {f.name for f in fields(Config)}
-    assert set(settings) <= known
     return Config(root=root, ingest=IngestSettings(**ingest_values), **settings)

@@ -14,10 +14,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the site; default: ROOT/site")
     parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
+    parser.add_argument("--base-url", default=None,
+                        help="publish under this address instead of digest.yaml's base_url")
 
 
 def run(args: argparse.Namespace) -> int:
-    builder = Builder(args.root, args.out, drafts=args.drafts)
+    builder = Builder(args.root, args.out, drafts=args.drafts, base_url=args.base_url)
     report = builder.build()
     print(f"built {builder.out}: {report.pages} files ({len(report.written)} written, "
           f"{report.unchanged} unchanged, {len(report.removed)} removed) "

@@ -117,7 +117,8 @@ def _serve(server: LiveReloadServer, builder: Builder,
     if not _is_loopback(args.host):
         print(f"warning: listening on {args.host}: other computers can see this preview",
               file=sys.stderr)
-    print(f"building {root} ...", flush=True)
+    print(f"building {root}", flush=True)
+    print(f"building into {server.site} (a private folder, removed on exit)", flush=True)
     # Listening starts before the first build, so a browser opened now waits for the build
     # rather than failing to connect; requests are held back until the build is done.
     server.start()

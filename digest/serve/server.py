@@ -379,8 +379,8 @@ class LiveReloadServer:
         """Feed one event stream until the client leaves or the server shuts down."""
         inbox = self._subscribers.subscribe()
         try:
-            write(b"retry: 500\n\n")
-            write(_sse("hello", self.state.to_json()).encode())
+            # Reconnect quickly after a restart: the curator is waiting for the page.
+            write(b"retry: 500\n\n" + _sse("hello", self.state.to_json()).encode())
             while True:
                 try:
                     message = inbox.get(timeout=self.heartbeat)

@@ -1,0 +1,232 @@
+"""`digest serve` as a curator runs it: a real subprocess, the real Builder, real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from digest.theme import theme_dir
+
+REPO = Path(__file__).resolve().parents[1]
+ARTICLE = "content/articles/2021-01-10-rockets-green-zone.md"
+ARTICLE_URL = "articles/2021-01-10-rockets-green-zone/"
+
+
+def article_text(body: str, title: str = "Rockets hit the Green Zone") -> str:
+    return (f"---\ntitle: {title}\ndate: 2021-01-10\nsource: Example Wire\n"
+            f"tags: [iraq]\nactors: [Esmail Ghaani, Iran]\n---\n{body}\n")
+
+
+def write_digest(root: Path) -> Path:
+    """A small digest served under /digest/, with its own article template and stylesheet
+    (copies of the theme's) so that template and CSS edits can be watched."""
+    (root / "content" / "articles").mkdir(parents=True)
+    (root / "content" / "actors").mkdir()
+    (root / "digest.yaml").write_text(
+        "title: Serve Fixture\nbase_url: https://example.org/digest/\nper_page: 5\n")
+    (root / "content" / "tags.yaml").write_text("iraq: Politics and security in Iraq.\n")
+    (root / "content" / "actors" / "esmail-ghaani.md").write_text(
+        "---\nname: Esmail Ghaani\naliases: [Ghaani]\nkind: person\n---\nQuds Force chief.\n")
+    (root / "content" / "actors" / "iran.md").write_text("---\nname: Iran\nkind: state\n---\n")
+    (root / ARTICLE).write_text(article_text("Three rockets landed near the embassy."))
+    (root / "content" / "articles" / "2021-02-01-statement.md").write_text(
+        "---\ntitle: A statement from Tehran\ndate: 2021-02-01\nactors: [Iran]\n---\n"
+        "Iran denied any role.\n")
+    (root / "content" / "articles" / "2020-12-03-baghdad.md").write_text(
+        "---\ntitle: Ghaani in Baghdad\ndate: 2020-12-03\ntags: [iraq]\n"
+        "actors: [Esmail Ghaani]\n---\nGhaani asked allies for calm.\n")
+    (root / "templates").mkdir()
+    (root / "templates" / "article.html").write_text(
+        (theme_dir() / "article.html").read_text(encoding="utf-8"))
+    (root / "static").mkdir()
+    (root / "static" / "style.css").write_text(
+        (theme_dir() / "static" / "style.css").read_text(encoding="utf-8"))
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ServeProcess:
+    """`python -m digest serve` in a subprocess, with its terminal output readable line by
+    line while it runs."""
+
+    def __init__(self, root: Path, *extra: str, port: int = 0) -> None:
+        environment = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "digest", "serve", "--root", str(root), "--port", str(port),
+             *extra],
+            cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = ""
+        self.port = 0
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            self.lines.put(line)
+        self.lines.put("")  # end of output
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> re.Match[str]:
+        """The first new line matching `pattern` (a regular expression)."""
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no line matching {pattern!r} in:\n"
+                                     + "".join(self.output)) from None
+            if line == "":
+                raise AssertionError(f"serve ended before {pattern!r}:\n" + "".join(self.output))
+            if found := re.search(pattern, line):
+                return found
+
+    def seen(self, pattern: str) -> str:
+        """Group 1 of `pattern` in the output so far."""
+        for line in self.output:
+            if found := re.search(pattern, line):
+                return found.group(1)
+        raise AssertionError(f"no {pattern!r} in:\n" + "".join(self.output))
+
+    def wait_until_serving(self) -> ServeProcess:
+        found = self.wait_for(r"serving (http://127\.0\.0\.1:(\d+)/\S*)")
+        self.url, self.port = found.group(1), int(found.group(2))
+        return self
+
+    def stop(self, how: int = signal.SIGINT) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(how)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection.request(method, path)
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+@pytest.fixture
+def digest_root(tmp_path: Path) -> Path:
+    return write_digest(tmp_path / "digest")
+
+
+@pytest.fixture
+def serve(digest_root: Path) -> Iterator[ServeProcess]:
+    process = ServeProcess(digest_root).wait_until_serving()
+    yield process
+    process.stop(signal.SIGKILL)
+
+
+def test_serves_the_site_under_the_base_path_of_base_url(serve: ServeProcess) -> None:
+    assert serve.url == f"http://127.0.0.1:{serve.port}/digest/"
+    status, headers, _ = serve.get("/")
+    assert status == 302 and headers["location"] == "/digest/"
+    status, headers, body = serve.get("/digest/" + ARTICLE_URL)
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert b"Three rockets landed near the embassy." in body
+    assert serve.get("/digest/static/style.css")[1]["content-type"] == "text/css; charset=utf-8"
+    assert serve.get("/digest/feed.xml")[1]["content-type"] == "application/atom+xml"
+    status, _, body = serve.get("/digest/no-such-page/")
+    assert status == 404 and b"Serve Fixture" in body  # the site's own 404 page
+
+
+def test_the_build_goes_to_a_private_folder_without_the_script(
+        serve: ServeProcess, digest_root: Path) -> None:
+    private = Path(serve.seen(r"building into (\S+)"))
+    assert not (digest_root / "site").exists()
+    page = private / ARTICLE_URL / "index.html"
+    assert b"Three rockets" in page.read_bytes()
+    assert b"<script" not in page.read_bytes()
+    assert b"/__livereload/events" in serve.get("/digest/" + ARTICLE_URL)[2]
+
+
+def test_an_edit_is_rebuilt_and_reported(serve: ServeProcess, digest_root: Path) -> None:
+    (digest_root / ARTICLE).write_text(article_text("Two rockets, not three."))
+    serve.wait_for(r"content changed: " + re.escape(ARTICLE))
+    serve.wait_for(r"built in \d+ ms: \d+ written, \d+ unchanged")
+    assert b"Two rockets, not three." in serve.get("/digest/" + ARTICLE_URL)[2]
+
+
+def test_a_broken_file_is_reported_and_the_server_keeps_going(
+        serve: ServeProcess, digest_root: Path) -> None:
+    (digest_root / ARTICLE).write_text("---\ntitle: [unclosed\ndate: 2021-01-10\n---\nBody\n")
+    serve.wait_for(re.escape(ARTICLE) + r":\d+: invalid YAML")
+    body = serve.get("/digest/" + ARTICLE_URL)[2]
+    assert b'id="livereload-overlay"' in body
+    assert b"Three rockets" in body  # the last good build is still served
+    (digest_root / ARTICLE).write_text(article_text("Fixed again."))
+    serve.wait_for(r"built in \d+ ms")
+    body = serve.get("/digest/" + ARTICLE_URL)[2]
+    assert b"Fixed again." in body and b'id="livereload-overlay"' not in body
+
+
+def test_ctrl_c_stops_everything_and_frees_the_port(digest_root: Path) -> None:
+    serve = ServeProcess(digest_root).wait_until_serving()
+    private = Path(serve.seen(r"building into (\S+)"))
+    stream = socket.create_connection(("127.0.0.1", serve.port), timeout=30)
+    stream.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    received = b""
+    while b"event: hello" not in received:
+        chunk = stream.recv(65536)
+        assert chunk, "the event stream ended before its hello"
+        received += chunk
+    assert serve.stop(signal.SIGINT) == 0
+    assert stream.recv(65536) in (b"", b"\r\n")  # the event stream was closed, not cut off
+    stream.close()
+    assert "stopping" in "".join(serve.output)
+    assert not private.exists()
+    with socket.socket() as again:  # nothing listens any more: another server can start
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", serve.port))
+        again.listen()
+
+
+def test_a_busy_port_is_a_clear_error(digest_root: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        serve = ServeProcess(digest_root, port=port)
+        assert serve.process.wait(timeout=60) == 1
+    output = "".join(serve.output)
+    assert f"port {port} on 127.0.0.1 is already in use" in output
+    assert "--port" in output
+    assert "Traceback" not in output
+
+
+def test_a_digest_broken_from_the_start_is_served_with_the_overlay(digest_root: Path) -> None:
+    (digest_root / ARTICLE).write_text("---\ntitle: x\n---\nno date\n")
+    serve = ServeProcess(digest_root).wait_until_serving()
+    try:
+        status, _, body = serve.get("/digest/")
+        assert status == 404  # nothing built yet
+        assert b'id="livereload-overlay"' in body and ARTICLE.encode() in body
+        (digest_root / ARTICLE).write_text(article_text("Now with a date."))
+        serve.wait_for(r"built in \d+ ms")
+        assert serve.get("/digest/")[0] == 200
+    finally:
+        assert serve.stop() == 0

@@ -1,0 +1,94 @@
+"""The benchmark corpus (bench/corpus.py) is deterministic and is valid digest content."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from digest.config import load_config
+from digest.load import load_content
+from digest.model import name_key
+
+CORPUS_SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "corpus.py"
+
+
+@pytest.fixture(scope="module")
+def corpus_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_corpus", CORPUS_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_same_count_and_seed_give_identical_bytes_in_all_three_layouts(
+        corpus_module: ModuleType, tmp_path: Path) -> None:
+    for run in ("first", "second"):
+        corpus_module.main(["--articles", "40", "--seed", "7", "--out", str(tmp_path / run / "d"),
+                            "--hugo", str(tmp_path / run / "h"),
+                            "--pelican", str(tmp_path / run / "p")])
+    for layout in ("d", "h", "p"):
+        first = tree_bytes(tmp_path / "first" / layout)
+        assert first, layout
+        assert first == tree_bytes(tmp_path / "second" / layout), layout
+
+
+def test_another_seed_gives_another_corpus(corpus_module: ModuleType) -> None:
+    assert corpus_module.generate(20, 1) != corpus_module.generate(20, 2)
+
+
+def test_the_digest_layout_loads_as_digest_content(corpus_module: ModuleType,
+                                                   tmp_path: Path) -> None:
+    corpus_module.main(["--articles", "120", "--out", str(tmp_path)])
+    config = load_config(tmp_path)
+    content = load_content(config)
+
+    assert config.base_url == "http://127.0.0.1:8000/"
+    assert len(content.articles) == 120
+    assert len(content.actors) == 40
+    assert 55 <= len(content.tags) <= 65
+    organisations = [actor for actor in content.actors if actor.kind == "organisation"]
+    assert organisations
+    assert sum(bool(actor.aliases) for actor in organisations) * 2 >= len(organisations)
+    assert any(actor.affiliations for actor in content.actors)
+
+    known = {name_key(n) for actor in content.actors for n in (actor.name, *actor.aliases)}
+    aliases = {name_key(a) for actor in content.actors for a in actor.aliases}
+    tag_names = {tag.name for tag in content.tags}
+    named_by_alias = 0
+    for article in content.articles:
+        assert 3 <= len(article.actors) <= 8
+        assert 2 <= len(article.tags) <= 5
+        assert {name_key(name) for name in article.actors} <= known
+        assert set(article.tags) <= tag_names
+        named_by_alias += sum(name_key(name) in aliases for name in article.actors)
+        for quote in article.quotes:
+            assert quote.speaker in article.actors
+        assert "\n## " in article.body
+        words = [w for w in article.body.split() if w not in {"##", ">", "-", "—"}
+                 and not w.rstrip(".").isdigit()]
+        assert 400 <= len(words) <= 900, article.path
+        assert Path(article.path).name.startswith(f"{article.date:%Y-%m-%d}-")
+    assert named_by_alias > 0
+    assert len({article.date.year for article in content.articles}) >= 4
+    bodies = "".join(article.body for article in content.articles)
+    assert "\n> " in bodies and "\n- " in bodies and "](https://" in bodies
+
+
+def test_some_actors_appear_far_more_often_than_others(corpus_module: ModuleType) -> None:
+    corpus = corpus_module.generate(2000, 1)
+    counts = Counter(name for article in corpus.articles for name in article.actors)
+    top, *_ = counts.most_common(1)
+    assert top[1] >= 500  # the skew that makes actor pages expensive in a naive build
+    assert set(counts) == {actor.name for actor in corpus.actors}  # every actor file is used

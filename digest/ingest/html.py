@@ -25,6 +25,7 @@ _SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 # Markdown syntax that must not fire inside body text.
 _INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]<>])")
 _BLOCK_START_RE = re.compile(r"^(\s*)([#>+=|-]|\d+[.)](?=\s|$))")
+_PROSE_BLOCK_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]")
 _HEADING_LEVELS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
@@ -255,6 +256,13 @@ def _drop_repeated_headline(body: str, title: str) -> str:
     return body
 
 
+def _has_prose(body: str) -> bool:
+    """Whether the body holds running text, not only headings, lists of links or tables."""
+    # Length in characters too: Chinese and Japanese put no spaces between words.
+    return any(_PROSE_BLOCK_RE.search(block) and (len(block.split()) >= 8 or len(block) >= 40)
+               and not _BLOCK_START_RE.match(block) for block in body.split("\n\n"))
+
+
 def canonical_url(tree: etree._Element) -> str | None:
     for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         for value in tree.xpath(query):
@@ -278,7 +286,7 @@ def read_page(html: str, url: str | None) -> HtmlArticle | None:
     if result is None or isinstance(result, dict) or result.body is None:
         return None
     body = _drop_repeated_headline(to_markdown(result.body, page_url), title)
-    if not body:
+    if not _has_prose(body):
         return None
     curly = uses_curly_quotes(body)
     authors = tuple(name.strip() for name in (metadata.author or "").split(";") if name.strip())

@@ -12,39 +12,66 @@ headline-shaped line just before it.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass, replace
 from importlib import resources
 
 from digest.ingest.typography import fix_text
 
+logger = logging.getLogger(__name__)
+
 _WORD_RE = re.compile(r"\w+")
 _WIDE_CHAR_RE = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f:;][\"'\u201d\u2019)\]]*$")
-_INNER_SENTENCE_RE = re.compile(r"\w[.!?][\"'\u201d\u2019]?\s+[\"'\u201c\u2018(]?[A-Z\u0400-\u04ff]")
-_BULLET_RE = re.compile(r"^([\u2022\u25a1\u2606\u25cb\u25cf\u25aa\u25e6\u2023\u2043\u00b7*+\-\u2013\u2014>»]|\d{1,2}[.)])\s+")
+# A sentence ends inside the line: a lower-case word (not "Rep." or "U.S."), a full stop,
+# then a capital.
+_INNER_SENTENCE_RE = re.compile(
+    r"[^\W\d_A-Z]{3}[.!?][\"'\u201d\u2019]?\s+[\"'\u201c\u2018(]?[A-Z\u0400-\u04ff]")
+_BULLET_RE = re.compile(
+    r"^([\u2022\u25a1\u2606\u25cb\u25cf\u25aa\u25e6\u2023\u2043\u00b7*+\-\u2013\u2014>»]"
+    r"|\d{1,2}[.)])\s+")
 _FORM_FIELD_RE = re.compile(r"\[[\s_]*\]|\[\s*[\w ]{0,20}\s*\]$|\(\s?\)")
 _URLISH_RE = re.compile(r"https?://|www\.|@\w|#\w|\.com\b")
 _DATE_TIME_RE = re.compile(
     r"^\W*(\d{1,4}[:/.\-]\d{1,2}([:/.\-]\d{1,4})?(\s*[ap]\.?m\.?)?|"
     r"((mon|tue|wed|thu|fri|sat|sun)\w*,?\s*)?"
-    r"((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s*(\d{4})?|"
+    r"((jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s*"
+    r"(\d{4})?|"
     r"\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?,?\s*(\d{4})?)"
     r"([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s*[a-z]{2,4})?)?)\W*$", re.I)
 _BYLINE_RE = re.compile(r"^(by|from|von|par|por|di|av|door)\s+\S", re.I)
+_MENTIONS_DATE_RE = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
+    r"\b\d{1,2} (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{4}|"
+    r"\b\d{1,2}:\d\d(?!\d)",
+    re.I)
+_POSTED_RE = re.compile(
+    r"^\W*(posted|published|updated|written)\b|^\W*\w+ \d{1,2},? \d{4}\b", re.I)
+
+def _split_words(text: str) -> list[str]:
+    return text.split()
+
 
 # Function words of English: their density tells running prose from menus and captions.
-_STOP_WORDS = frozenset(["a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "like", "may", "more", "most", "my", "no", "not", "of", "on", "one", "only", "or", "other", "our", "out", "over", "said", "says", "she", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "was", "we", "were", "what", "when", "where", "which", "while", "who", "will", "with", "would", "you", "your"])
+_STOP_WORDS = frozenset(_split_words("""
+    a about after all also an and any are as at be because been before but by can could did do
+    does for from had has have he her his how i if in into is it its just like may more most
+    my no not of on one only or other our out over said says she so some than that the their
+    them then there these they this those to up was we were what when where which while who
+    will with would you your
+"""))
 
 # Scores are in word units: a line of prose adds its length, chrome lines subtract.
 _CHROME_PENALTY = 12.0  # a line the patterns call chrome
 _MENU_PENALTY = 4.0  # a bullet, a form field, a date, a few title-cased words
 _SHORT_PENALTY = 1.5  # any other short line without a sentence
 _MIN_PROSE_WORDS = 8
-_HEADLINE_LOOKBACK = 12
-_COMMENTS_WEIGHT = 0.2
-_MIN_ARTICLE_WORDS = 25
-_WINDOW = 2  # lines each side that decide whether a prose line sits among prose  # non-blank lines before the article searched for the headline
+_HEADLINE_LOOKBACK = 40  # lines before the article searched for the headline
+_HEADLINE_LOOKAHEAD = 4  # a claim or kicker may precede the headline
+_COMMENTS_WEIGHT = 0.05  # prose after a comment header: readers, not the article
+_MIN_ARTICLE_WORDS = 25  # prose words before a comment header can open the comments
+_WINDOW = 2  # lines each side that decide whether a prose line sits among prose
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +133,11 @@ def _word_count(text: str) -> float:
     return len(_WORD_RE.findall(_WIDE_CHAR_RE.sub(" ", text))) + wide / 2
 
 
+def _is_latin(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and sum(char < "\u0250" for char in letters) > len(letters) / 2
+
+
 def _looks_english(lines: list[str]) -> bool:
     words = [w.lower() for line in lines for w in _WORD_RE.findall(line)]
     return bool(words) and sum(w in _STOP_WORDS for w in words) / len(words) > 0.15
@@ -120,7 +152,7 @@ def _classify(text: str, patterns: _Matchers, english: bool) -> _Line:
     menu = bool(bullet or _FORM_FIELD_RE.search(text) or _DATE_TIME_RE.match(text)
                 or (_URLISH_RE.search(text) and words < 15) or text.endswith(" says:"))
     sentence = bool(_SENTENCE_END_RE.search(text) or _INNER_SENTENCE_RE.search(text))
-    if english and words >= _MIN_PROSE_WORDS:
+    if english and words >= _MIN_PROSE_WORDS and _is_latin(text):
         tokens = [w.lower() for w in _WORD_RE.findall(text)]
         sentence = sentence and sum(t in _STOP_WORDS for t in tokens) / len(tokens) >= 0.12
     prose = sentence and words >= _MIN_PROSE_WORDS and not is_chrome
@@ -172,8 +204,15 @@ def _densest_block(lines: list[_Line]) -> tuple[int, int] | None:
 
 
 def _headline_shaped(line: _Line) -> bool:
-    return (2 <= line.words <= 30 and not line.chrome and not line.menu
-            and not _BYLINE_RE.match(line.text) and not line.text.endswith((".", ",", ":")))
+    return (2 <= line.words <= 25 and not line.chrome and not line.menu
+            and not _MENTIONS_DATE_RE.search(line.text)
+            and not _BYLINE_RE.match(line.text) and not _INNER_SENTENCE_RE.search(line.text)
+            and not line.text.rstrip("\"'\u201d\u2019)").endswith((".", ",", ":", ";", "\u3002")))
+
+
+def _dateline_or_byline(line: _Line) -> bool:
+    return bool(_DATE_TIME_RE.match(line.text) or _BYLINE_RE.match(line.text)
+                or _POSTED_RE.match(line.text))
 
 
 def _content_words(text: str) -> set[str]:
@@ -189,16 +228,22 @@ def _find_headline(lines: list[_Line], start: int, end: int) -> int | None:
         article_words |= _content_words(line.text)
     candidates: list[tuple[float, int]] = []
     first = max(0, start - _HEADLINE_LOOKBACK)
-    for index in range(first, min(start + 1, end)):
+    for index in range(first, min(start + _HEADLINE_LOOKAHEAD, end)):
         line = lines[index]
-        if not _headline_shaped(line) or line.prose:
+        if not _headline_shaped(line):
             continue
         words = _content_words(line.text)
-        shared = len(words & article_words) / len(words) if words else 0.0
-        repeated = any(line.text in other.text for other_index, other in enumerate(lines)
-                       if other_index != index and other.words <= 40)
-        score = (2.0 * shared + (1.0 if repeated else 0.0) + min(line.words, 8) / 8
-                 - (start - index) / _HEADLINE_LOOKBACK)
+        shared = min(len(words & article_words), 5) / 5
+        # The page quoting the whole line inside a longer one ("34 responses to “…”",
+        # "Opinion | …") marks its headline; lines repeated verbatim are menus.
+        repeated = any(line.text in other.text and line.text != other.text
+                       for other in lines if other.words <= 40)
+        size = min(line.words, 6) / 6 - max(0.0, line.words - 20) / 10
+        # Headlines are followed by the byline and the date.
+        dated = any(_dateline_or_byline(after) for after in lines[index + 1: index + 4])
+        score = (3.0 * shared + (1.0 if repeated else 0.0) + (1.5 if dated else 0.0) + size
+                 - abs(start - index) / _HEADLINE_LOOKBACK)
+        logger.debug("headline candidate %.2f %r", score, line.text)
         candidates.append((score, index))
     return max(candidates)[1] if candidates else None
 

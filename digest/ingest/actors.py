@@ -1,0 +1,215 @@
+"""Find the registry's actors in an article, and the names it does not know yet.
+
+An actor is found by its name or any alias, on word boundaries, whatever the possessive
+("Ghaani’s"), the apostrophe style or the dots of an abbreviation ("U.S." / "US"). Names with
+capitals match with those capitals, so the alias "US" never matches the word "us".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config import Config
+from digest.errors import ContentError, Problem
+from digest.ingest import names
+from digest.load import markdown_files, read_actor, read_document
+from digest.model import Actor, name_key
+
+log = logging.getLogger(__name__)
+
+MAX_CANDIDATES = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    actor: str  # the canonical name
+    start: int
+    end: int
+    text: str  # as written in the article
+
+
+@dataclass(frozen=True, slots=True)
+class ActorIndex:
+    """Every actor's names compiled into one pattern; built once per ingest run."""
+
+    actors: tuple[Actor, ...]
+    pattern: re.Pattern[str] | None
+    canonical: dict[str, str]  # match_key(variant) -> canonical name
+    kinds: dict[str, str]  # canonical name -> kind ("" when unknown)
+
+    def kind(self, name: str) -> str:
+        return self.kinds.get(name, "")
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical name for a name or alias as written, or None."""
+        return self.canonical.get(match_key(name))
+
+
+def match_key(text: str) -> str:
+    """How a matched span is looked up: no dots, no leading 'the', apostrophes and dashes folded."""
+    key = name_key(text).replace(".", "").replace("‐", "-").replace("‑", "-").replace("–", "-")
+    key = re.sub(r"\s+", " ", key).strip()
+    return key[4:] if key.startswith("the ") else key
+
+
+def _variant_regex(name: str) -> str:
+    parts = []
+    for index, char in enumerate(name):
+        if char == ".":
+            # "U.S." also matches "US"; the last dot may be a sentence's full stop.
+            parts.append(r"\.?")
+        elif char in "'’":
+            parts.append("['’]")
+        elif char in "-‐‑–":
+            parts.append("[-‐‑–]")
+        elif char.isspace():
+            if not name[index - 1].isspace():
+                parts.append(r"\s+")
+        else:
+            parts.append(re.escape(char))
+    body = "".join(parts)
+    if re.match(r"(?i)the\s", name):
+        body = "[Tt]he" + body[3:]
+    if not any(ch.isupper() for ch in name):
+        return f"(?i:{body})"
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) >= 4 and name != name.upper():
+        # All-capitals headlines and datelines spell names in capitals.
+        upper = r"\s+".join(re.escape(word) for word in name.upper().split())
+        return f"(?:{body}|{upper})"
+    return body
+
+
+def build_index(actors: Sequence[Actor]) -> ActorIndex:
+    canonical: dict[str, str] = {}
+    variants: dict[str, int] = {}
+    for actor in actors:
+        for written in (actor.name, *actor.aliases):
+            key = match_key(written)
+            if not key:
+                continue
+            owner = canonical.setdefault(key, actor.name)
+            if owner != actor.name:
+                log.warning("'%s' names both %s and %s; matching it as %s",
+                            written, owner, actor.name, owner)
+            variants.setdefault(_variant_regex(written.strip()), len(written))
+    if not variants:
+        return ActorIndex(tuple(actors), None, canonical, {})
+    # Longest names first, so "U.S. Embassy" wins over "U.S." at the same place.
+    alternatives = sorted(variants, key=lambda v: (-variants[v], v))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    kinds = {actor.name: (actor.kind or "") for actor in actors}
+    return ActorIndex(tuple(actors), pattern, canonical, kinds)
+
+
+def load_actors(config: Config) -> tuple[Actor, ...]:
+    """The actor files under content/actors; a broken one is an error naming the file."""
+    problems: list[Problem] = []
+    actors = []
+    for path in markdown_files(config.content_dir / "actors"):
+        document = read_document(path, config.root, problems)
+        if document is not None and (actor := read_actor(document, problems)):
+            actors.append(actor)
+    if problems:
+        raise ContentError(problems)
+    return tuple(actors)
+
+
+def load_index(root: Path, config: Config) -> ActorIndex:
+    del root  # the config knows its root; kept for symmetry with the other loaders
+    return build_index(load_actors(config))
+
+
+def find_mentions(text: str, index: ActorIndex) -> list[Mention]:
+    """Every mention of a registry actor, in text order, longest name first where they overlap."""
+    if index.pattern is None:
+        return []
+    found = []
+    for match in index.pattern.finditer(text):
+        written = match.group(0)
+        actor = index.resolve(written)
+        if actor is not None:
+            found.append(Mention(actor, match.start(), match.end(), written))
+    return found
+
+
+def actors_named(mentions: Iterable[Mention], extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """Canonical names, ordered by first mention, each once; `extra` (from --actor) goes last."""
+    ordered: dict[str, None] = {}
+    for mention in mentions:
+        ordered.setdefault(mention.actor, None)
+    for name in extra:
+        ordered.setdefault(name, None)
+    return tuple(ordered)
+
+
+def _masked(text: str, mentions: Sequence[Mention]) -> str:
+    """The text with known actors blotted out, so they split phrases and are not candidates."""
+    pieces = []
+    position = 0
+    for mention in mentions:
+        pieces.append(text[position:mention.start])
+        pieces.append("|" * (mention.end - mention.start))
+        position = mention.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
+               bases: set[str]) -> str | None:
+    tokens = list(phrase.words)
+    # A person's title and nationality are not part of the name: "Iranian General X" -> "X".
+    person = names.person_name(phrase)
+    if person is not None and person != phrase.text:
+        return person if names.looks_like_person(phrase) else None
+    while tokens and (tokens[0].text.lower() in names.FUNCTION_WORDS
+                      or (tokens[0].sentence_initial and len(tokens) > 1
+                          and tokens[0].text.lower() in names.TITLE_WORDS)):
+        tokens = tokens[1:]
+    # Trailing particles and titles whose name was a known actor ("Iranian General [Ghaani]").
+    while tokens and (tokens[-1].text.lower() in {"of", "the", "al", "el"}
+                      or names.is_title(tokens[-1].text)):
+        tokens = tokens[:-1]
+    # "Iraqi Shia", "American": adjectives of places and faiths, not actors.
+    if all(t.text.lower() in names.PROPER_ADJECTIVES or names.is_demonym(t.text, bases)
+           for t in tokens):
+        return None
+    if len(tokens) == 1:
+        word = tokens[0]
+        lowered = word.text.lower()
+        if (lowered in names.FUNCTION_WORDS or lowered in names.MONTHS
+                or lowered in names.WEEKDAYS or lowered in names.TITLE_WORDS
+                or lowered in names.PROPER_ADJECTIVES or len(word.text) < 2
+                or names.is_demonym(word.text, bases)):
+            return None
+        # Capitalised only where a sentence starts: an ordinary word ("Lawless", "Stand").
+        if word.sentence_initial and word.text not in capitalised_elsewhere:
+            return None
+    elif all(t.text.lower() in names.MONTHS | names.WEEKDAYS | names.FUNCTION_WORDS
+             for t in tokens):
+        return None
+    return " ".join(t.text for t in tokens)
+
+
+def actor_candidates(body: str, mentions: Sequence[Mention], index: ActorIndex,
+                     limit: int = MAX_CANDIDATES) -> tuple[str, ...]:
+    """Proper-noun phrases of the body that name no registry actor, by first mention."""
+    found = names.phrases(_masked(body, mentions))
+    capitalised_elsewhere = {w.text for p in found for w in p.words if not w.sentence_initial}
+    bases = {w.text for p in found for w in p.words} | {m.text for m in mentions}
+    bases |= {n for actor in index.actors for n in (actor.name, *actor.aliases)}
+    ordered: dict[str, str] = {}
+    for phrase in found:
+        candidate = _candidate(phrase, capitalised_elsewhere, bases)
+        if candidate is None or index.resolve(candidate) is not None:
+            continue
+        ordered.setdefault(name_key(candidate), candidate)
+    # "Smith" after "John Smith" is the same person: keep the fuller name only.
+    kept = list(ordered.values())
+    fuller = [c for c in kept if not any(
+        other != c and re.search(rf"(?<!\w){re.escape(c)}$", other) for other in kept)]
+    return tuple(fuller[:limit])

@@ -1,0 +1,192 @@
+"""`digest ingest FILE|URL|-|FOLDER ...`: raw articles into content/articles/<date>-<slug>.md."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.config import Config, load_config
+from digest.errors import DigestError, Problem, display_path
+from digest.ingest.compose import Overrides, Vocabulary, compose, load_vocabulary
+from digest.ingest.extract import Extracted, extract_html, extract_text
+from digest.ingest.fetch import fetch, is_url
+from digest.ingest.store import save
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
+STDIN = "-"
+
+
+class InputError(DigestError):
+    """An input that holds no text to ingest: empty, binary, missing, of an unknown kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    name: str  # how the curator named it: a path, a URL or <stdin>
+    text: str
+    is_html: bool
+    url: str | None = None
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="FILE|URL|-|FOLDER",
+                        help=".txt/.md (pasted text), .html/.htm (saved page), an http(s) URL, "
+                             "'-' for standard input, or a folder of such files")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="the digest folder (holding digest.yaml and content/); default .")
+    parser.add_argument("--stdout", action="store_true",
+                        help="print the article instead of writing it under content/articles")
+    parser.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                        help="publication date (replaces the page's)")
+    parser.add_argument("--source", help="the outlet (replaces the one found in the article)")
+    parser.add_argument("--tag", action="append", default=[], metavar="TAG",
+                        help="add a tag (repeatable)")
+    parser.add_argument("--actor", action="append", default=[], metavar="NAME",
+                        help="add an actor (repeatable)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an article already ingested (a backup is kept)")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:2048].lower()
+    return head.startswith(("<!doctype html", "<html", "<?xml")) or "<body" in head
+
+
+def _decode(name: str, raw: bytes) -> str:
+    if not raw.strip():
+        raise InputError(Problem(name, None, "the input is empty",
+                                 "paste the article (headline first) or save the whole page"))
+    head = raw[:8192]
+    control = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f")
+    if b"\x00" in head or control > len(head) // 20 or head.startswith(b"%PDF"):
+        raise InputError(Problem(name, None, "this is a binary file, not text or HTML",
+                                 "save the article as .txt or .html (copy the text from a PDF)"))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Text saved by older Windows tools; the typography pass repairs what remains.
+        return raw.decode("cp1252", errors="replace")
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    suffixes = HTML_SUFFIXES | TEXT_SUFFIXES
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def _read_file(path: Path, name: str) -> RawArticle:
+    suffix = path.suffix.lower()
+    if suffix not in HTML_SUFFIXES | TEXT_SUFFIXES:
+        raise InputError(Problem(name, None, f"unknown kind of file '{suffix or path.name}'",
+                                 "ingest .txt, .md, .html or .htm files"))
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(Problem(name, None, f"cannot read it ({error.strerror})")) from None
+    text = _decode(name, raw)
+    return RawArticle(name, text, suffix in HTML_SUFFIXES)
+
+
+def raw_articles(argument: str, config: Config) -> Iterator[RawArticle | DigestError]:
+    """What one command-line input holds: one article, or one per file of a folder."""
+    if argument == STDIN:
+        text = _decode("<stdin>", sys.stdin.buffer.read())
+        yield RawArticle("<stdin>", text, _looks_like_html(text))
+        return
+    if is_url(argument):
+        page = fetch(argument, config.ingest)
+        yield RawArticle(argument, page.html, True, page.url)
+        return
+    path = Path(argument)
+    if path.is_dir():
+        files = _folder_files(path)
+        if not files:
+            yield InputError(Problem(argument, None, "the folder holds no .txt, .md or .html file"))
+        for file in files:
+            try:
+                yield _read_file(file, str(file))
+            except DigestError as error:
+                yield error
+        return
+    if not path.exists():
+        raise InputError(Problem(argument, None, "no such file, folder or URL",
+                                 "check the path; URLs start with http:// or https://"))
+    yield _read_file(path, argument)
+
+
+def extract(raw: RawArticle, config: Config) -> Extracted:
+    if raw.is_html:
+        extracted = extract_html(raw.text, raw.url, config.ingest)
+    else:
+        extracted = extract_text(raw.text, config.ingest)
+    if not extracted.body.strip() or not extracted.title.strip():
+        raise InputError(Problem(raw.name, None, "no article found in it",
+                                 "check that the file holds the article's headline and text"))
+    return extracted
+
+
+def _with_name(error: DigestError, name: str) -> DigestError:
+    """Extraction errors say what is wrong; the curator also needs to know with which input."""
+    problems = [Problem(name, p.line, p.message, p.hint) if p.path == "digest" else p
+                for p in error.problems]
+    return type(error)(problems)
+
+
+def _ingest_one(raw: RawArticle, args: argparse.Namespace, config: Config,
+                vocabulary: Vocabulary, overrides: Overrides) -> None:
+    try:
+        extracted = extract(raw, config)
+    except DigestError as error:
+        raise _with_name(error, raw.name) from None
+    article, candidates = compose(extracted, raw.name, overrides, vocabulary)
+    if args.stdout:
+        sys.stdout.write(article.text())
+    else:
+        saved = save(config.root, article, raw.name, force=args.force)
+        for old, backup in zip(saved.replaced, saved.backups, strict=True):
+            print(f"replaced {display_path(old, config.root)} "
+                  f"(backup: {display_path(backup, config.root)})")
+        print(f"wrote {display_path(saved.path, config.root)}")
+    if candidates:
+        print(f"  actor candidates: {', '.join(candidates)}\n"
+              "  (promote one with: digest actor add NAME --alias OTHER-SPELLING)",
+              file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args.root)
+    vocabulary = load_vocabulary(config)
+    overrides = Overrides(date=args.date, source=args.source, tags=tuple(args.tag),
+                          actors=tuple(args.actor))
+    failures = 0
+    for argument in args.inputs:
+        try:
+            for item in raw_articles(argument, config):
+                try:
+                    if isinstance(item, DigestError):
+                        raise item
+                    _ingest_one(item, args, config, vocabulary, overrides)
+                except DigestError as error:
+                    failures += 1
+                    _report(error)
+        except DigestError as error:
+            failures += 1
+            _report(error)
+    return 1 if failures else 0
+
+
+def _report(error: DigestError) -> None:
+    for problem in error.problems:
+        print(f"error: {problem}", file=sys.stderr)

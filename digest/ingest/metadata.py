@@ -1,0 +1,128 @@
+"""What an article says about itself in its text: dateline, source, wire agency, summary."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+# A dateline opens the first paragraph: `SULAIMANI (ESTA) —`, `KYIV, Ukraine (AP) —`,
+# `BAGHDAD, Dec 3 (Reuters) -`. The place is written in capitals (a region after a comma may be
+# in title case); the outlet in brackets is optional; a dash ends it.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE_RE = re.compile(
+    r"^[*_]{0,2}"
+    r"(?P<place>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_ .'’-]*)*)"
+    rf"(?P<region>(?:,\s*(?!{_MONTH}\s+\d)[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_]+)*)?)"
+    rf"(?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?[*_]{{0,2}}"
+    r"\s*(?:\((?P<source>[^()\n]{1,40})\))?[*_]{0,2}\s*(?:[—–]|-{1,2})\s+"
+)
+
+# Wire agencies and how articles name them; the value is how `via` writes the agency.
+WIRE_AGENCIES: dict[str, str] = {
+    "AP": "AP", "Associated Press": "AP", "The Associated Press": "AP",
+    "Reuters": "Reuters",
+    "AFP": "AFP", "Agence France-Presse": "AFP", "Agence France Presse": "AFP",
+    "Bloomberg": "Bloomberg", "dpa": "dpa", "DPA": "dpa", "UPI": "UPI",
+    "Xinhua": "Xinhua", "Anadolu": "Anadolu", "Anadolu Agency": "Anadolu",
+    "TASS": "TASS", "Interfax": "Interfax", "Kyodo": "Kyodo", "Yonhap": "Yonhap",
+    "EFE": "EFE", "ANSA": "ANSA", "IRNA": "IRNA", "PTI": "PTI",
+}
+_AGENCY = "|".join(sorted((re.escape(name) for name in WIRE_AGENCIES), key=len, reverse=True))
+# Phrasings that say the story (or part of it) came from the agency: "AP reported", "told AP",
+# "AP cited ... as saying", "according to Reuters", "AFP quoted ...".
+_VIA_RE = re.compile(
+    rf"(?<![\w-])(?P<a>{_AGENCY})(?:['’]s)?\s+(?:reported|reports|said|says|cited|quoted|"
+    r"learned|reviewed|obtained|has\s+reported|was\s+told)\b"
+    rf"|\b(?:told|to|according\s+to|reported\s+by|cited\s+by|quoted\s+by|(?:confirmed|said)\s+to)"
+    rf"\s+(?:the\s+)?(?P<b>{_AGENCY})(?![\w-])"
+)
+
+# Abbreviations whose period does not end a sentence ("U.S. president", "Gen. Smith").
+_ABBREVIATION_RE = re.compile(
+    r"(?:\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Maj|Adm|Gov|Sen|Rep|St|Jr|Sr|"
+    r"Prof|Rev|No|Inc|Corp|Co|Ltd|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)$"
+)
+_SENTENCE_END_RE = re.compile(r"[.!?][”\"’)]*(?=\s+[“\"‘(]?[A-Z0-9])")
+_MARKUP_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
+SUMMARY_MAX = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    place: str  # title case: "Sulaimani", "Kyiv, Ukraine"
+    source: str | None  # the outlet in brackets: "ESTA", "AP"
+
+
+def _title_case(place: str) -> str:
+    def word(w: str) -> str:
+        return "-".join(part[:1].upper() + part[1:].lower() for part in w.split("-"))
+    return " ".join(word(w) for w in place.split())
+
+
+def split_dateline(body: str) -> tuple[Dateline | None, str]:
+    """The dateline opening the body's first paragraph, and the body without it."""
+    match = _DATELINE_RE.match(body.lstrip())
+    if match is None:
+        return None, body
+    place = match.group("place").strip()
+    letters = [ch for ch in place if ch.isalpha()]
+    # Capitals are what tells a dateline from a sentence that happens to contain a dash.
+    if len(letters) < 2 or place != place.upper():
+        return None, body
+    rest = body.lstrip()[match.end():]
+    if not rest.strip():
+        return None, body
+    region = match.group("region").strip(" ,")
+    full_place = _title_case(place) + (f", {region}" if region else "")
+    source = match.group("source")
+    dateline = Dateline(full_place, " ".join(source.split()) if source else None)
+    return dateline, rest[:1].upper() + rest[1:]
+
+
+def find_via(text: str) -> str | None:
+    """The wire agency the article credits most often ("AP reported", "told AP"), if any."""
+    counts: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    for match in _VIA_RE.finditer(text):
+        agency = WIRE_AGENCIES[match.group("a") or match.group("b")]
+        counts[agency] += 1
+        first_seen.setdefault(agency, match.start())
+    if not counts:
+        return None
+    return max(counts, key=lambda agency: (counts[agency], -first_seen[agency]))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown reduced to its words: links keep their text, images and markers go."""
+    return " ".join(_MARKUP_RE.sub(lambda m: m.group(1) or "", markdown).split())
+
+
+def sentences(text: str) -> list[str]:
+    """Split plain text into sentences, without breaking at "U.S." or "Gen."."""
+    parts = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(text):
+        if _ABBREVIATION_RE.search(text[start:match.start() + 1]):
+            continue
+        parts.append(text[start:match.end()].strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def summarize(body: str) -> str | None:
+    """The body's first sentence (or two when the first is very short), for listings."""
+    first_paragraph = next((p for p in body.split("\n\n") if plain_text(p)), "")
+    found = sentences(plain_text(first_paragraph))
+    if not found:
+        return None
+    summary = found[0]
+    if len(summary) < 60 and len(found) > 1:
+        summary = f"{summary} {found[1]}"
+    if len(summary) > SUMMARY_MAX:
+        cut = summary[:SUMMARY_MAX].rsplit(" ", 1)[0]
+        summary = cut.rstrip(",;:") + "…"
+    return summary

@@ -1,0 +1,162 @@
+"""Write an ingested article into content/articles without ever losing one.
+
+A second ingest of the same source URL or the same body is refused with the path of the first;
+with `force` the first is replaced and a copy of it is kept next to it (`<name>.md.<time>.bak`,
+which the loader ignores because it does not end in .md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from digest.errors import DigestError, Problem, display_path
+from digest.frontmatter import DocumentProblem, dump_front_matter, parse_document
+from digest.load import markdown_files
+from digest.model import slugify
+
+log = logging.getLogger(__name__)
+
+ARTICLES_DIR = Path("content") / "articles"
+SLUG_MAX = 80
+
+
+class DuplicateError(DigestError):
+    """The article is already in the digest."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """An article ready to be written: its file name, front matter and body."""
+
+    date: dt.date
+    slug: str
+    meta: dict[str, Any]  # front matter, keys in the order they are written
+    body: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.date.isoformat()}-{self.slug}.md"
+
+    @property
+    def source_url(self) -> str | None:
+        value = self.meta.get("source_url")
+        return str(value) if value else None
+
+    def text(self) -> str:
+        return dump_front_matter(self.meta) + "\n" + self.body.strip() + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    path: Path
+    replaced: tuple[Path, ...]  # files --force replaced
+    backups: tuple[Path, ...]  # where their old text now is
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    path: Path
+    source_url: str | None
+    body_hash: str
+
+
+def article_slug(title: str) -> str:
+    """The title's slug, cut at a word boundary so file names stay readable."""
+    slug = slugify(title)
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0]
+    return slug
+
+
+def body_hash(body: str) -> str:
+    """The same text re-ingested hashes the same whatever its spacing or line wrapping."""
+    return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
+
+
+def _normal_url(url: str) -> str:
+    return url.strip().rstrip("/").removeprefix("https://").removeprefix("http://")
+
+
+def _known_articles(articles_dir: Path) -> list[_Known]:
+    known = []
+    for path in markdown_files(articles_dir):
+        try:
+            document = parse_document(path.read_text(encoding="utf-8"), path.name)
+        except (DocumentProblem, UnicodeDecodeError, OSError):
+            continue  # `digest build` reports broken files; here they cannot be duplicates
+        url = document.meta.get("source_url")
+        known.append(_Known(path, str(url) if url else None, body_hash(document.body)))
+    return known
+
+
+def find_duplicates(root: Path, article: ArticleFile) -> list[Path]:
+    """Articles already in the digest with the same source URL or the same body."""
+    new_hash = body_hash(article.body)
+    new_url = _normal_url(article.source_url) if article.source_url else None
+    return [k.path for k in _known_articles(root / ARTICLES_DIR)
+            if k.body_hash == new_hash or (new_url and k.source_url
+                                           and _normal_url(k.source_url) == new_url)]
+
+
+def _free_path(folder: Path, article: ArticleFile, taken: Iterable[Path]) -> Path:
+    """The article's file name; a different article with the same date and title gets -2, -3."""
+    reserved = {p.resolve() for p in taken}
+    candidate = folder / article.name
+    number = 2
+    while candidate.exists() and candidate.resolve() not in reserved:
+        candidate = folder / f"{article.date.isoformat()}-{article.slug}-{number}.md"
+        number += 1
+    return candidate
+
+
+def _backup(path: Path) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    backup = path.with_name(f"{path.name}.{stamp}.bak")
+    number = 2
+    while backup.exists():
+        backup = path.with_name(f"{path.name}.{stamp}-{number}.bak")
+        number += 1
+    shutil.copy2(path, backup)
+    return backup
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".ingest-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save(root: Path, article: ArticleFile, input_name: str, force: bool = False) -> Saved:
+    """Write the article under content/articles. Raises DuplicateError if it is already there
+    (unless force, which backs the old file up and replaces it)."""
+    duplicates = find_duplicates(root, article)
+    if duplicates and not force:
+        first = display_path(duplicates[0], root)
+        raise DuplicateError(Problem(
+            input_name, None, f"already ingested as {first}",
+            "edit that file, or pass --force to replace it (a backup is kept next to it)"))
+    backups = tuple(_backup(path) for path in duplicates)
+    folder = root / ARTICLES_DIR
+    path = _free_path(folder, article, duplicates)
+    _write_atomically(path, article.text())
+    for old in duplicates:
+        if old.resolve() != path.resolve():
+            old.unlink()
+    for old, backup in zip(duplicates, backups, strict=True):
+        log.info("replaced %s (backup %s)", old, backup)
+    return Saved(path, tuple(duplicates), backups)

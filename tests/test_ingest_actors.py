@@ -1,0 +1,147 @@
+"""Finding the registry's actors in an article, names it does not know, and `digest actor add`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+from digest.config import load_config
+from digest.ingest.actors import (
+    actor_candidates,
+    actors_named,
+    build_index,
+    find_mentions,
+    load_actors,
+)
+from digest.load import load_content
+from digest.model import Actor
+from tests.ingest_support import make_digest, write_actor
+
+
+def actor(name: str, *aliases: str, kind: str = "") -> Actor:
+    return Actor(None, name.lower(), name, aliases, kind or None, (), (), "")
+
+
+INDEX = build_index([
+    actor("Esmail Ghaani", "Ghaani", "Ismail Qaani", kind="person"),
+    actor("Quds Force", "Qods Force", "Quds Corps"),
+    actor("United States", "U.S.", "US", "America"),
+    actor("U.S. Embassy in Baghdad", "U.S. Embassy"),
+    actor("Islamic Revolutionary Guard Corps", "IRGC", "the Guard"),
+    actor("Ma'ariv"),
+    actor("Iran"),
+])
+
+
+def named(text: str) -> tuple[str, ...]:
+    return actors_named(find_mentions(text, INDEX))
+
+
+def test_names_and_aliases_are_stored_by_canonical_name_in_order_of_first_mention() -> None:
+    assert named("Ismail Qaani met the IRGC in Iran.") == (
+        "Esmail Ghaani", "Islamic Revolutionary Guard Corps", "Iran")
+
+
+def test_possessives_with_either_apostrophe_match() -> None:
+    assert named("Ghaani’s message") == ("Esmail Ghaani",)
+    assert named("Ghaani's message") == ("Esmail Ghaani",)
+    assert named("the Guard’s expeditionary force") == ("Islamic Revolutionary Guard Corps",)
+
+
+def test_an_actor_spelled_two_ways_is_listed_once() -> None:
+    assert named("the Quds Force ... Iran's Qods Force ... the Quds Corps") == ("Quds Force", "Iran")
+
+
+def test_abbreviations_match_with_or_without_dots_and_at_a_sentence_end() -> None:
+    assert named("Talks with the U.S. ended.") == ("United States",)
+    assert named("It blamed the U.S.") == ("United States",)
+    assert named("It blamed the US. Then") == ("United States",)
+    assert named("U.S.-led forces") == ("United States",)
+
+
+def test_case_keeps_an_acronym_from_matching_an_ordinary_word() -> None:
+    assert named("Tell us about the guard at the gate.") == ()
+
+
+def test_word_boundaries_keep_derived_words_out() -> None:
+    assert named("Iranian and Americana officials, Iranium") == ()
+
+
+def test_the_longest_name_wins_where_names_overlap() -> None:
+    assert named("landing near the U.S. Embassy.") == ("U.S. Embassy in Baghdad",)
+
+
+def test_apostrophe_styles_in_names_are_interchangeable() -> None:
+    assert named("the daily Ma’ariv reported") == ("Ma'ariv",)
+
+
+def test_names_in_all_capitals_match() -> None:
+    assert named("QUDS FORCE CHIEF IN BAGHDAD") == ("Quds Force",)
+
+
+def candidates(text: str) -> tuple[str, ...]:
+    return actor_candidates(text, find_mentions(text, INDEX), INDEX)
+
+
+def test_unknown_proper_nouns_become_candidates_in_order_of_first_mention() -> None:
+    text = ("A barrage hit the Green Zone near the U.S. Embassy. Ashab al-Kahf claimed it. "
+            "Iraqi Prime Minister Mustafa al-Kadhimi condemned it, and Kadhimi's office said "
+            "Kataib Hezbollah denied a role.")
+    assert candidates(text) == ("Green Zone", "Ashab al-Kahf", "Mustafa al-Kadhimi",
+                                "Kataib Hezbollah")
+
+
+def test_sentence_openers_months_weekdays_titles_and_adjectives_are_not_candidates() -> None:
+    text = ("Despite the truce, rockets fell on Wednesday. Lawless militias fired in October. "
+            "Iranian and Shia officials met. The general said: “Stand down.” "
+            "President Trump spoke.")
+    # Trump is the only proper name the registry does not know; "Iranian" comes from Iran.
+    assert candidates(text) == ("Trump",)
+
+
+def test_known_actors_are_never_candidates() -> None:
+    assert candidates("Iranian General Esmail Ghaani met officials in Iran.") == ()
+
+
+def test_load_actors_reads_the_registry(tmp_path: Path) -> None:
+    root = make_digest(tmp_path)
+    names = {a.name for a in load_actors(load_config(root))}
+    assert {"Esmail Ghaani", "Quds Force", "United States"} <= names
+
+
+def test_actor_add_creates_a_file_the_loader_reads(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_digest(tmp_path, actors={})
+    code = main(["actor", "add", "Mustafa al-Kadhimi", "--alias", "Kadhimi", "--alias",
+                 "al-Kadhimi", "--kind", "person", "--affiliation", "Iraq",
+                 "--description", "Iraqi prime minister from 2020 to 2022.", "--root", str(root)])
+    assert code == 0
+    path = root / "content" / "actors" / "mustafa-al-kadhimi.md"
+    assert "wrote content/actors/mustafa-al-kadhimi.md" in capsys.readouterr().out
+    (loaded,) = load_content(load_config(root)).actors
+    assert loaded.name == "Mustafa al-Kadhimi"
+    assert loaded.aliases == ("Kadhimi", "al-Kadhimi")
+    assert loaded.kind == "person"
+    assert loaded.affiliations == ("Iraq",)
+    assert loaded.body.strip() == "Iraqi prime minister from 2020 to 2022."
+    assert path.exists()
+
+
+def test_actor_add_refuses_to_overwrite(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_digest(tmp_path, actors={})
+    original = write_actor(root, "Iran", "country", []).read_text(encoding="utf-8")
+    assert main(["actor", "add", "Iran", "--root", str(root)]) == 1
+    assert "content/actors/iran.md: already exists; not overwritten" in capsys.readouterr().err
+    assert (root / "content" / "actors" / "iran.md").read_text(encoding="utf-8") == original
+
+
+def test_actor_add_refuses_an_alias_another_actor_claims(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_digest(tmp_path, actors={"United States": ("country", ["U.S.", "US"])})
+    assert main(["actor", "add", "Union of Students", "--alias", "us", "--root", str(root)]) == 1
+    error = capsys.readouterr().err
+    assert "'us' already names the actor in content/actors/united-states.md" in error
+    assert not (root / "content" / "actors" / "union-of-students.md").exists()

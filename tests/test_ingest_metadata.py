@@ -1,0 +1,79 @@
+"""What an article says about itself: dateline, source, wire agency, summary, tags."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.ingest.metadata import Dateline, find_via, split_dateline, summarize
+from digest.ingest.tags import match_tags
+from digest.model import TagInfo
+
+
+@pytest.mark.parametrize(("opening", "dateline", "rest"), [
+    ("SULAIMANI (ESTA) — Iran has instructed", Dateline("Sulaimani", "ESTA"), "Iran has instructed"),
+    ("BAGHDAD (Reuters) - Iraq said", Dateline("Baghdad", "Reuters"), "Iraq said"),
+    ("KYIV, Ukraine (AP) — Russia fired", Dateline("Kyiv, Ukraine", "AP"), "Russia fired"),
+    ("BAGHDAD, Dec 3 (Reuters) - Iraqi", Dateline("Baghdad", "Reuters"), "Iraqi"),
+    ("WASHINGTON — The Senate voted", Dateline("Washington", None), "The Senate voted"),
+    ("**NEW YORK** (AP) — Stocks rose", Dateline("New York", "AP"), "Stocks rose"),
+    ("SÃO PAULO (Reuters) - Brazil's", Dateline("São Paulo", "Reuters"), "Brazil's"),
+])
+def test_a_dateline_opening_becomes_place_and_source(opening: str, dateline: Dateline,
+                                                     rest: str) -> None:
+    assert split_dateline(opening) == (dateline, rest)
+
+
+@pytest.mark.parametrize("opening", [
+    "The U.S. — and its allies — said no.",
+    "NATO said — again — that it would stay.",
+    "Iran-backed militias — a loose alliance — denied it.",
+])
+def test_a_sentence_with_a_dash_is_not_a_dateline(opening: str) -> None:
+    assert split_dateline(opening) == (None, opening)
+
+
+@pytest.mark.parametrize(("text", "via"), [
+    ("The request was delivered last week, AP reported.", "AP"),
+    ("Two politicians who attended told AP.", "AP"),
+    ("AP cited Iraqi officials as saying.", "AP"),
+    ("The minister said so, according to Reuters.", "Reuters"),
+    ("Officials told The Associated Press on Friday.", "AP"),
+    ("AFP quoted a source. Reuters reported it too. AFP said later.", "AFP"),
+    ("The apparatus was a trap, the report said.", None),
+])
+def test_via_is_the_wire_agency_credited_most(text: str, via: str | None) -> None:
+    assert find_via(text) == via
+
+
+def test_the_summary_is_the_first_sentence_and_abbreviations_do_not_end_it() -> None:
+    body = ("Iran told allies to avoid tensions with the U.S. president’s team, officials said. "
+            "A second sentence follows.\n\nAnother paragraph.")
+    assert summarize(body) == ("Iran told allies to avoid tensions with the U.S. president’s "
+                               "team, officials said.")
+
+
+def test_the_summary_reads_links_as_their_text() -> None:
+    assert summarize("The [ministry](https://x.example) denied the report on Monday, in full.") \
+        == "The ministry denied the report on Monday, in full."
+
+
+VOCABULARY = (
+    TagInfo("iran", "", ("Iran", "Tehran")),
+    TagInfo("united-states", "", ("U.S.", "United States")),
+    TagInfo("ceasefire", "", ("cease-fire", "truce")),
+    TagInfo("sport", "", ()),
+)
+
+
+def test_tags_match_keywords_on_word_boundaries_in_order_of_first_mention() -> None:
+    text = "A truce in Tehran. Iranian officials met U.S. envoys. Sport resumed."
+    assert match_tags(text, VOCABULARY) == ("ceasefire", "iran", "united-states", "sport")
+
+
+def test_tags_ignore_case_but_not_for_acronyms() -> None:
+    assert match_tags("tell us about the CEASE FIRE in iran", VOCABULARY) == ("ceasefire", "iran")
+    assert match_tags("Iranians and Tehranis", VOCABULARY) == ()
+
+
+def test_tags_given_by_hand_come_after_the_suggested_ones() -> None:
+    assert match_tags("Iran", VOCABULARY, extra=["analysis", "iran"]) == ("iran", "analysis")

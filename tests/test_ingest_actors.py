@@ -51,7 +51,8 @@ def test_possessives_with_either_apostrophe_match() -> None:
 
 
 def test_an_actor_spelled_two_ways_is_listed_once() -> None:
-    assert named("the Quds Force ... Iran's Qods Force ... the Quds Corps") == ("Quds Force", "Iran")
+    text = "the Quds Force ... Iran's Qods Force ... the Quds Corps"
+    assert named(text) == ("Quds Force", "Iran")
 
 
 def test_abbreviations_match_with_or_without_dots_and_at_a_sentence_end() -> None:

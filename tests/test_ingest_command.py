@@ -22,14 +22,15 @@ needs_seed = pytest.mark.skipif(not SEED.exists(), reason=f"the seed article is 
 
 SEED_NAME = ("2020-12-03-iran-instructed-iraqi-shia-allies-to-avoid-provoking-tensions-with-"
              "us-officials.md")
-PASTED = """Ministers agree to resume border talks
-
-ANKARA (AP) — Ministers from both countries agreed on Tuesday to resume border talks after a pause of several months, officials told AP.
-
-“We have lost too much time already,” said Foreign Minister Leyla Demir, who led the delegation.
-
-The talks will open in Ankara next month, and Demir said both sides had agreed on an agenda for the militia question.
-"""
+PASTED = "\n\n".join([
+    "Ministers agree to resume border talks",
+    "ANKARA (AP) — Ministers from both countries agreed on Tuesday to resume border talks after "
+    "a pause of several months, officials told AP.",
+    "“We have lost too much time already,” said Foreign Minister Leyla Demir, who led the "
+    "delegation.",
+    "The talks will open in Ankara next month, and Demir said both sides had agreed on an agenda "
+    "for the militia question.",
+]) + "\n"
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from digest.model import TagInfo
 
 
 @pytest.mark.parametrize(("opening", "dateline", "rest"), [
-    ("SULAIMANI (ESTA) — Iran has instructed", Dateline("Sulaimani", "ESTA"), "Iran has instructed"),
+    ("SULAIMANI (ESTA) — Iran has", Dateline("Sulaimani", "ESTA"), "Iran has"),
     ("BAGHDAD (Reuters) - Iraq said", Dateline("Baghdad", "Reuters"), "Iraq said"),
     ("KYIV, Ukraine (AP) — Russia fired", Dateline("Kyiv, Ukraine", "AP"), "Russia fired"),
     ("BAGHDAD, Dec 3 (Reuters) - Iraqi", Dateline("Baghdad", "Reuters"), "Iraqi"),

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -29,6 +30,7 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -43,6 +45,7 @@ STEP_LABELS = {
     "article_edit": "one article edited",
     "template_edit": "one template edited",
 }
+TOTAL_IN = re.compile(r"Total in (\d+(?:\.\d+)?) ms")
 BUILD_TIMEOUT = 1800.0  # seconds; a build that takes longer is reported as failed
 
 
@@ -78,7 +81,7 @@ class ToolResult:
     samples: dict[str, list[Measure]] = field(default_factory=lambda: {s: [] for s in STEPS})
     pages: int | None = None
     output_mib: float | None = None
-    failure: str | None = None
+    failures: dict[str, str] = field(default_factory=dict)  # step -> first failure message
     notes: list[str] = field(default_factory=list)
 
 
@@ -100,9 +103,12 @@ def run_measured(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Measure
             err.seek(0)
             out.seek(0)
             text = (err.read() or out.read()).decode("utf-8", "replace").strip()
-            lines = text.splitlines()
-            detail = "\n".join(lines[-15:]) if lines else f"exit status {process.returncode}"
-            raise BuildFailed(detail)
+            lines = [line for line in text.splitlines() if line.strip()]
+            if not lines:
+                raise BuildFailed(f"exit status {process.returncode}, no output")
+            # The last line is the error itself; a few lines before it locate a traceback.
+            context = "".join(f"\n    {line}" for line in lines[-7:-1])
+            raise BuildFailed(f"{lines[-1].strip()}{context}")
     return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
@@ -199,12 +205,18 @@ def _output_stats(folder: Path) -> tuple[int, float]:
 
 
 def measure_tool(tool: Tool, result: ToolResult, repeat: int, label: str) -> None:
-    """One round of the four builds; stops at the first failure and records why."""
+    """One round of the four builds; a failure ends the round (the next starts cold again)."""
     env = {**os.environ, **dict(tool.env)}
     edit = f"{repeat}-{tool.name}"
 
     def build(step: str, extra: tuple[str, ...] = ()) -> None:
-        measure = run_measured((*tool.argv, *extra), tool.cwd, env)
+        try:
+            measure = run_measured((*tool.argv, *extra), tool.cwd, env)
+        except BuildFailed as error:
+            message = f"{tool.name} build failed ({STEP_LABELS[step]}): {error}"
+            result.failures.setdefault(step, message)
+            print(f"  {label} {message}", flush=True)
+            raise
         result.samples[step].append(measure)
         print(f"  {label} {tool.name:8} {STEP_LABELS[step]:20} {measure.wall:7.2f} s wall "
               f"{measure.cpu:7.2f} s cpu {measure.peak_mib:7.0f} MiB", flush=True)
@@ -219,9 +231,8 @@ def measure_tool(tool: Tool, result: ToolResult, repeat: int, label: str) -> Non
         if tool.template is not None:
             _append(tool.template, tool.template_comment.format(n=edit) + "\n")
             build("template_edit")
-    except BuildFailed as error:
-        result.failure = f"{tool.name} build failed: {error}"
-        print(f"  {label} {result.failure}", flush=True)
+    except BuildFailed:
+        pass  # recorded by build(); the next round starts from a cold build
 
 
 def _free_port() -> int:
@@ -240,24 +251,39 @@ def _fetch(url: str) -> str | None:
         return None
 
 
-def measure_hugo_server(tool: Tool, edits: int, startup_timeout: float) -> list[float]:
-    """Milliseconds from appending to one article until `hugo server` serves the new text."""
+@dataclass(frozen=True, slots=True)
+class ServerEdit:
+    served_ms: float  # from the append until the page served over HTTP shows the new text
+    rebuild_ms: float | None  # what Hugo itself reports ("Total in N ms") for that rebuild
+
+
+def _read_lines(stream: IO[str], lines: list[str]) -> None:
+    for line in stream:
+        lines.append(line)  # list.append is atomic; the measuring thread only reads
+
+
+def measure_hugo_server(tool: Tool, edits: int, startup_timeout: float) -> list[ServerEdit]:
+    """Edit one article while `hugo server` runs and time until the served page changes."""
     port = _free_port()
     argv = [tool.argv[0], "server", "--source", str(tool.cwd), "--bind", "127.0.0.1",
-            "--port", str(port), "--disableLiveReload", "--quiet"]
+            "--port", str(port), "--disableLiveReload"]
     slug = tool.article.stem[len("YYYY-MM-DD-"):]
     url = f"http://127.0.0.1:{port}/articles/{slug}/"
-    server = subprocess.Popen(argv, cwd=tool.cwd, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    timings = []
+    server = subprocess.Popen(argv, cwd=tool.cwd, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    assert server.stdout is not None
+    lines: list[str] = []
+    threading.Thread(target=_read_lines, args=(server.stdout, lines), daemon=True).start()
+    results = []
     try:
         deadline = time.monotonic() + startup_timeout
         while _fetch(url) is None:  # also marks the page as visited for Hugo's fast render
             if server.poll() is not None or time.monotonic() > deadline:
-                raise BuildFailed("hugo server did not start")
+                raise BuildFailed("hugo server did not start: " + "".join(lines[-5:]))
             time.sleep(0.2)
         for number in range(edits):
-            time.sleep(1.0)  # let the watcher settle between edits
+            time.sleep(1.5)  # let the watcher settle between edits
+            reports_before = sum(TOTAL_IN.search(line) is not None for line in lines)
             marker = f"hugo-server-edit-{number}-{port}"
             _append(tool.article, f"\nServer edit {marker}.\n")
             start = time.perf_counter()
@@ -266,7 +292,11 @@ def measure_hugo_server(tool: Tool, edits: int, startup_timeout: float) -> list[
                 if time.monotonic() > deadline:
                     raise BuildFailed("hugo server did not show an edit within 60 s")
                 time.sleep(0.002)
-            timings.append((time.perf_counter() - start) * 1000)
+            served = (time.perf_counter() - start) * 1000
+            time.sleep(0.2)  # the "Total in" line may trail the page by a moment
+            reports = [m for line in lines if (m := TOTAL_IN.search(line))]
+            rebuild = float(reports[-1].group(1)) if len(reports) > reports_before else None
+            results.append(ServerEdit(served, rebuild))
     finally:
         server.terminate()
         try:
@@ -274,7 +304,7 @@ def measure_hugo_server(tool: Tool, edits: int, startup_timeout: float) -> list[
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    return timings
+    return results
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -307,7 +337,10 @@ def format_table(articles: int, repeat: int, results: dict[str, ToolResult]) -> 
     for step in STEPS:
         row = f"{STEP_LABELS[step]:24}"
         for name in names:
-            row += f"{_pair(*medians(name, step)):>{width}}"
+            cell = _pair(*medians(name, step))
+            if cell == "n/a" and step in results[name].failures:
+                cell = "failed"
+            row += f"{cell:>{width}}"
         for other in ratio_columns:
             ours, theirs = medians("digest", step), medians(other, step)
             if None in (*ours, *theirs) or not theirs[0] or not theirs[1]:
@@ -329,8 +362,7 @@ def format_table(articles: int, repeat: int, results: dict[str, ToolResult]) -> 
     lines.append(peak_row)
     for name in names:
         lines += [f"note: {note}" for note in results[name].notes]
-        if results[name].failure:
-            lines.append(f"FAILED: {results[name].failure}")
+        lines += [f"FAILED: {message}" for message in results[name].failures.values()]
     return "\n".join(lines)
 
 
@@ -359,31 +391,33 @@ def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]
     for repeat in range(args.repeat):
         shift = repeat % len(tools) if tools else 0
         for tool in tools[shift:] + tools[:shift]:
-            if results[tool.name].failure is None:
-                measure_tool(tool, results[tool.name], repeat + 1,
-                             f"[n={articles} run {repeat + 1}]")
-    server_ms: list[float] = []
+            measure_tool(tool, results[tool.name], repeat + 1, f"[n={articles} run {repeat + 1}]")
+    server: list[ServerEdit] = []
     hugo = next((tool for tool in tools if tool.name == "hugo"), None)
     if hugo is not None and not args.no_server:
         try:
-            server_ms = measure_hugo_server(hugo, args.server_edits, startup_timeout=600)
+            server = measure_hugo_server(hugo, args.server_edits, startup_timeout=600)
         except BuildFailed as error:
             print(f"note: hugo server measurement skipped: {error}", flush=True)
     table = format_table(articles, args.repeat, results)
-    if server_ms:
-        table += (f"\nhugo server (not a build): one-article edit until the served page shows it: "
-                  f"median {statistics.median(server_ms):.0f} ms over {len(server_ms)} edits "
-                  f"({', '.join(f'{ms:.0f}' for ms in server_ms)})")
+    if server:
+        served = [edit.served_ms for edit in server]
+        rebuilt = [edit.rebuild_ms for edit in server if edit.rebuild_ms is not None]
+        table += (f"\nhugo server, one-article edit ({len(server)} edits, medians): "
+                  f"page served with the new text after {statistics.median(served):.0f} ms "
+                  f"(includes up to 500 ms of Hugo's file-event batching); Hugo's own 'Total in' "
+                  f"rebuild time "
+                  + (f"{statistics.median(rebuilt):.0f} ms" if rebuilt else "not reported"))
     print("\n" + table + "\n", flush=True)
     return {
         "articles": articles,
         "actors": len(generated.actors),
         "tags": len(generated.tags),
         "table": table,
-        "hugo_server_ms": server_ms,
+        "hugo_server": [asdict(edit) for edit in server],
         "tools": {name: {"samples": {s: [asdict(m) for m in r.samples[s]] for s in STEPS},
                          "pages": r.pages, "output_mib": r.output_mib,
-                         "failure": r.failure, "notes": r.notes}
+                         "failures": r.failures, "notes": r.notes}
                   for name, r in results.items()},
     }
 

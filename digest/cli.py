@@ -37,7 +37,7 @@ def make_parser(selected: str | None) -> argparse.ArgumentParser:
     for name, (module_name, summary) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=summary, description=summary)
         if name == selected:
-            module: CommandModule = importlib.import_module(module_name)  # type: ignore[assignment]
+            module: CommandModule = importlib.import_module(module_name)
             module.add_arguments(sub)
             sub.set_defaults(module=module)
     return parser

@@ -20,7 +20,7 @@ from digest.model import Actor, Article, Quote, TagInfo, name_key, slugify
 
 # Actors and tags shared by many articles are compared only with this many articles closest in
 # time: it keeps related-article ranking linear in the archive's size.
-RELATED_WINDOW = 150
+RELATED_WINDOW = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +241,11 @@ def _related(articles: list[Article], article_actors: dict[str, tuple[str, ...]]
         for slug in own_tags:
             scores.update(_near(tag_postings[slug], index))
         scores.pop(index, None)
-        best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+        candidates = list(scores.items())
+        if len(candidates) > limit:  # keep every candidate tied with the last place
+            threshold = sorted(scores.values(), reverse=True)[limit - 1]
+            candidates = [item for item in candidates if item[1] >= threshold]
+        best = sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
         chosen = []
         for other_index, _score in best:
             other = articles[other_index].slug

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,20 +228,51 @@ def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
     return tuple(tags)
 
 
-def load_content(config: Config, paths: Iterable[Path] | None = None) -> Content:
-    """Read every article, actor and tag. Raises ContentError listing all problems."""
+# Parsed records by path, with the (mtime_ns, size) they were read at: a build reuses them for
+# files that have not changed since (see digest.cache).
+ParsedFiles = dict[str, tuple[int, int, Article | Actor]]
+
+
+def _read_folder(config: Config, folder: Path,
+                 reader: Callable[[Document, list[Problem]], Any], problems: list[Problem],
+                 parsed: ParsedFiles, changed: frozenset[str]) -> list[Any]:
+    records = []
+    for path in markdown_files(folder):
+        relative = path.relative_to(config.root).as_posix()
+        stat = path.stat()
+        known = parsed.get(relative)
+        if (known is not None and known[0] == stat.st_mtime_ns and known[1] == stat.st_size
+                and relative not in changed):
+            records.append(known[2])
+            continue
+        document = read_document(path, config.root, problems)
+        record = reader(document, problems) if document is not None else None
+        if record is not None:
+            records.append(record)
+            parsed[relative] = (stat.st_mtime_ns, stat.st_size, record)
+        else:
+            parsed.pop(relative, None)
+    return records
+
+
+def load_content(config: Config, parsed: ParsedFiles | None = None,
+                 changed: Iterable[str] = ()) -> Content:
+    """Read every article, actor and tag. Raises ContentError listing all problems.
+
+    parsed, when given, holds records from an earlier load; files whose size and modification
+    time are unchanged (and that are not in `changed`) are not read again. It is updated.
+    """
     problems: list[Problem] = []
-    articles = []
-    for path in markdown_files(config.content_dir / "articles"):
-        document = read_document(path, config.root, problems)
-        if document is not None and (article := read_article(document, problems)):
-            articles.append(article)
-    actors = []
-    for path in markdown_files(config.content_dir / "actors"):
-        document = read_document(path, config.root, problems)
-        if document is not None and (actor := read_actor(document, problems)):
-            actors.append(actor)
+    table: ParsedFiles = {} if parsed is None else parsed
+    forced = frozenset(changed)
+    articles = _read_folder(config, config.content_dir / "articles", read_article, problems,
+                            table, forced)
+    actors = _read_folder(config, config.content_dir / "actors", read_actor, problems,
+                          table, forced)
     tags = load_tags(config, problems)
     if problems:
         raise ContentError(problems)
+    live = {a.path for a in articles} | {a.path for a in actors}
+    for stale in [path for path in table if path not in live]:
+        del table[stale]
     return Content(tuple(articles), tuple(actors), tags)

@@ -13,7 +13,7 @@ from digest.render import PageSpec
 from digest.views import ArticleCard, Views, date_view
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: see digest.views
 class Pagination:
     number: int
     count: int
@@ -21,7 +21,7 @@ class Pagination:
     next_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: see digest.views
 class Month:
     year: int
     month: int
@@ -30,7 +30,7 @@ class Month:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: see digest.views
 class FeedEntry:
     card: ArticleCard
     updated: str

@@ -15,27 +15,30 @@ from digest.charts import MONTH_NAMES
 from digest.graph import QuoteRef, Related, SiteGraph
 from digest.model import Article
 
+# View records are frozen but not slotted: pages are fingerprinted by pickling their views
+# (digest.cache), and slotted dataclasses pickle through a slow Python-level __getstate__.
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True)
 class ActorRef:
     name: str
     url: str
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TagRef:
     name: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class DateView:
     iso: str  # RFC 3339, for <time datetime> and feeds
     text: str  # "3 December 2020"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArticleCard:
     slug: str
     title: str
@@ -49,14 +52,14 @@ class ArticleCard:
     tags: tuple[TagRef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RelatedCard:
     article: ArticleCard
     shared_actors: tuple[ActorRef, ...]
     shared_tags: tuple[TagRef, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class QuoteView:
     text: str
     speaker: ActorRef

@@ -1,0 +1,136 @@
+"""Everything a build keeps for the next one, in one place (.digest-cache/).
+
+The cache only ever saves work: deleting .digest-cache/ changes no output byte. Every entry is
+keyed by what it was made from (file size and modification time, a content hash, or a page's
+complete view values), and the whole cache is dropped when digest's own code changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import pickle
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from digest.load import ParsedFiles
+from digest.views import ArticleCard
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".digest-cache"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def code_version() -> str:
+    """Changes whenever a module of the build changes, so old entries are never trusted.
+
+    The build is the package's top-level modules; ingest/ and serve/ do not shape the output.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(_PACKAGE.glob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def tree_signature(paths: Iterable[Path]) -> str:
+    """A digest of the names, sizes and modification times of every file under paths."""
+    digest = hashlib.blake2b(digest_size=16)
+    for top in paths:
+        if top.is_file():
+            entries = [top]
+        elif top.is_dir():
+            entries = sorted(p for p in top.rglob("*") if p.is_file())
+        else:
+            entries = []
+        for path in entries:
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """What one Builder remembers between builds. Owned by the Builder; never shared."""
+
+    parsed: ParsedFiles = field(default_factory=dict)
+    bodies: dict[str, str] = field(default_factory=dict)  # content hash -> body HTML
+    pages: dict[str, bytes] = field(default_factory=dict)  # output path -> page fingerprint
+    static: set[str] = field(default_factory=set)  # other files of the site it wrote
+    actors_without_file: tuple[str, ...] = ()
+    inputs: str = ""  # tree_signature of every input at the last successful build
+    output_id: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
+
+
+def _cache_file(root: Path, key: str) -> Path:
+    return root / CACHE_DIR / f"build-{key}.pickle"
+
+
+def load_cache(root: Path, key: str) -> BuildCache:
+    path = _cache_file(root, key)
+    try:
+        with path.open("rb") as handle:
+            cache = pickle.load(handle)
+        if isinstance(cache, BuildCache):
+            return cache
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # a damaged cache is only a slower build
+        log.warning("ignoring unreadable cache %s: %s", path, error)
+    return BuildCache()
+
+
+def save_cache(root: Path, key: str, cache: BuildCache) -> None:
+    path = _cache_file(root, key)
+    path.parent.mkdir(exist_ok=True)
+    (path.parent / ".gitignore").write_text("*\n")
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def _card_reference(digest: bytes) -> bytes:
+    return digest
+
+
+class PageFingerprints:
+    """Digests of page views: equal digests mean the rendered page would be byte-identical.
+
+    Article cards recur on many pages (home, timelines, tags, months), so each is digested once
+    and pages refer to it by that digest.
+    """
+
+    def __init__(self, salt: str) -> None:
+        self._salt = salt.encode()  # templates and settings: every page depends on them
+        self._cards: dict[int, tuple[ArticleCard, bytes]] = {}
+
+    def _reduce_card(self, card: ArticleCard) -> tuple[Any, tuple[bytes]]:
+        known = self._cards.get(id(card))
+        if known is None or known[0] is not card:
+            digest = hashlib.blake2b(pickle.dumps(card, protocol=5), digest_size=16).digest()
+            known = (card, digest)
+            self._cards[id(card)] = known
+        return _card_reference, (known[1],)
+
+    def of(self, template: str, context: Mapping[str, Any]) -> bytes:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=5)
+        pickler.dispatch_table = {ArticleCard: self._reduce_card}
+        pickler.dump((template, sorted(context.items())))
+        digest = hashlib.blake2b(self._salt, digest_size=20)
+        digest.update(buffer.getvalue())
+        return digest.digest()

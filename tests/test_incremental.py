@@ -1,0 +1,125 @@
+"""Caches only save work: a cached build writes exactly the bytes a fresh one does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from digest.build import Builder
+
+GHAANI = "content/articles/2020-12-03-ghaani-in-baghdad.md"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "article body": lambda r: edit(r, GHAANI, "met allies in Baghdad.",
+                                   "met allies in Baghdad on Tuesday."),
+    "article title": lambda r: edit(r, GHAANI, "title: Ghaani asks allies in Baghdad for calm",
+                                    "title: Ghaani urges calm in Baghdad"),
+    "article actors": lambda r: edit(r, GHAANI, "actors: [Esmail Ghaani, Qods Force, "
+                                     "Kataib Hezbollah]", "actors: [Esmail Ghaani, Iran]"),
+    "article date": lambda r: edit(r, GHAANI, "date: 2020-12-03", "date: 2021-06-03"),
+    "new article": lambda r: append(r, "content/articles/2021-07-01-new.md",
+                                    "---\ntitle: New one\ndate: 2021-07-01\nactors: [IRGC]\n"
+                                    "tags: [iraq]\n---\nThe IRGC said something new.\n"),
+    "deleted article": lambda r: (r / "content/articles/2021-03-05-unrelated.md").unlink(),
+    "actor alias": lambda r: edit(r, "content/actors/quds-force.md", "Quds Corps",
+                                  "Quds Corps, Sepah Qods"),
+    "actor name": lambda r: edit(r, "content/actors/iran.md", "name: Iran",
+                                 "name: Islamic Republic of Iran"),
+    "actor affiliation": lambda r: edit(r, "content/actors/esmail-ghaani.md",
+                                        "affiliations: [Quds Force]",
+                                        "affiliations: [Quds Force, Iran]"),
+    "tags file": lambda r: append(r, "content/tags.yaml", "economy: Money and markets.\n"),
+    "template": lambda r: append(r, "templates/article.html", "{# a comment #}<!-- changed -->\n"),
+    "config": lambda r: edit(r, "digest.yaml", "title: Fixture Digest", "title: Renamed Digest"),
+    "stylesheet": lambda r: append(r, "static/style.css", "body { color: red; }\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_cached_build_after_an_edit_equals_a_fresh_build(digest_root: Path, tmp_path: Path,
+                                                         name: str) -> None:
+    from digest.theme import theme_dir
+
+    (digest_root / "templates").mkdir()
+    shutil.copy(theme_dir() / "article.html", digest_root / "templates/article.html")
+    builder = Builder(digest_root, tmp_path / "cached")
+    builder.build()
+    EDITS[name](digest_root)
+    builder.build()  # the same Builder, its cache in memory
+    Builder(digest_root, tmp_path / "from-disk").build()  # a new process: the cache on disk
+    shutil.rmtree(digest_root / ".digest-cache")
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    fresh = tree(tmp_path / "fresh")
+    assert tree(tmp_path / "cached") == fresh
+    assert tree(tmp_path / "from-disk") == fresh
+
+
+def test_nothing_changed_rewrites_nothing(digest_root: Path) -> None:
+    Builder(digest_root).build()
+    stamps = {p: p.stat().st_mtime_ns for p in (digest_root / "site").rglob("*")}
+    report = Builder(digest_root).build()
+    assert report.written == () and report.rendered == 0
+    assert {p: p.stat().st_mtime_ns for p in (digest_root / "site").rglob("*")} == stamps
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_the_body(digest_root: Path) -> None:
+    builder = Builder(digest_root)
+    builder.build()
+    site = digest_root / "site"
+    home = site / "index.html"
+    os.utime(home, ns=(1, 1))
+    edit(digest_root, GHAANI, "avoid provoking tensions.", "avoid provoking new tensions.")
+    report = builder.build()
+    # the article itself, the site feed and the feeds of its three actors carry the body;
+    # the summary (the first paragraph) did not change, so no listing changes
+    assert set(report.written) == {
+        "articles/2020-12-03-ghaani-in-baghdad/index.html", "feed.xml",
+        "actors/esmail-ghaani/feed.xml", "actors/quds-force/feed.xml",
+        "actors/kataib-hezbollah/feed.xml"}
+    assert home.stat().st_mtime_ns == 1  # untouched
+
+
+def test_an_edit_shows_even_when_size_and_time_look_unchanged(digest_root: Path) -> None:
+    builder = Builder(digest_root)
+    builder.build()
+    path = digest_root / GHAANI
+    before = path.stat()
+    edit(digest_root, GHAANI, "met allies", "saw allies")  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    builder.build(changed=[path])
+    page = digest_root / "site/articles/2020-12-03-ghaani-in-baghdad/index.html"
+    assert "saw allies" in page.read_text(encoding="utf-8")
+
+
+def test_a_damaged_cache_is_ignored(digest_root: Path) -> None:
+    Builder(digest_root).build()
+    for path in (digest_root / ".digest-cache").glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    EDITS["article title"](digest_root)
+    Builder(digest_root).build()
+    assert "Ghaani urges calm in Baghdad" in (digest_root / "site/index.html").read_text() or \
+        "Ghaani urges calm in Baghdad" in (digest_root / "site/page/2/index.html").read_text()

@@ -139,6 +139,7 @@ def serve(digest_root: Path) -> Iterator[ServeProcess]:
     process = ServeProcess(digest_root).wait_until_serving()
     yield process
     process.stop(signal.SIGKILL)
+    print("".join(process.output))  # shown by pytest when the test failed
 
 
 def test_serves_the_site_under_the_base_path_of_base_url(serve: ServeProcess) -> None:
@@ -157,6 +158,7 @@ def test_serves_the_site_under_the_base_path_of_base_url(serve: ServeProcess) ->
 def test_the_build_goes_to_a_private_folder_without_the_script(
         serve: ServeProcess, digest_root: Path) -> None:
     private = Path(serve.seen(r"building into (\S+)"))
+    assert private == digest_root / ".digest-cache" / "serve-site"
     assert not (digest_root / "site").exists()
     page = private / ARTICLE_URL / "index.html"
     assert b"Three rockets" in page.read_bytes()
@@ -198,11 +200,24 @@ def test_ctrl_c_stops_everything_and_frees_the_port(digest_root: Path) -> None:
     assert stream.recv(65536) in (b"", b"\r\n")  # the event stream was closed, not cut off
     stream.close()
     assert "stopping" in "".join(serve.output)
-    assert not private.exists()
+    assert (private / "index.html").is_file()  # kept for a quick restart
     with socket.socket() as again:  # nothing listens any more: another server can start
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", serve.port))
         again.listen()
+
+
+def test_a_second_serve_of_the_same_digest_builds_elsewhere(
+        serve: ServeProcess, digest_root: Path) -> None:
+    second = ServeProcess(digest_root).wait_until_serving()
+    private = Path(second.seen(r"building into (\S+)"))
+    try:
+        assert not private.is_relative_to(digest_root)
+        assert b"Three rockets" in second.get("/digest/" + ARTICLE_URL)[2]
+    finally:
+        assert second.stop() == 0
+    assert not private.exists()  # a temporary folder goes with its server
+    assert serve.get("/digest/")[0] == 200
 
 
 def test_a_busy_port_is_a_clear_error(digest_root: Path) -> None:

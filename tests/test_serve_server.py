@@ -41,7 +41,7 @@ class CopyBuilder:
         if broken.exists():
             file, line, message = broken.read_text().strip().split(":", 2)
             return BuildResult(problems=(BuildProblem(file, int(line), message, "fix it"),))
-        written = []
+        written: list[str] = []
         for path in sorted(self.source.rglob("*")):
             if path.is_dir():
                 continue

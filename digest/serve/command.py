@@ -7,6 +7,7 @@ also the only part of `serve` that prints, since it is the command line.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import ipaddress
 import shutil
 import signal
@@ -14,10 +15,12 @@ import sys
 import tempfile
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from digest.cache import CACHE_DIR
 from digest.errors import DigestError, display_path
 from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
 from digest.serve.watch import ChangeBatch, SourceWatcher, classify
@@ -57,7 +60,9 @@ class _BuildStep:
                 kind = classify(path, self._kinds)
                 self._say(f"{kind} changed: {display_path(path, self._root)}")
         try:
-            report = self._builder.build(changed)
+            # The Builder checks every input's size and time itself; naming the changed
+            # files makes it re-read them even when an editor kept both the same.
+            report = self._builder.build(changed or ())
         except DigestError as error:
             for problem in error.problems:
                 self._say(f"error: {problem}", error=True)
@@ -87,14 +92,31 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@contextmanager
+def _private_site(root: Path) -> Iterator[Path]:
+    """Where the preview is built: .digest-cache/serve-site/ under the digest (kept between
+    sessions, so a restart rebuilds only what changed meanwhile), or a temporary folder when
+    another `digest serve` of the same digest holds that one. Never site/."""
+    cache = root / CACHE_DIR
+    cache.mkdir(exist_ok=True)
+    with (cache / "serve.lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            temporary = Path(tempfile.mkdtemp(prefix="digest-serve-"))
+            try:
+                yield temporary
+            finally:
+                shutil.rmtree(temporary, ignore_errors=True)
+            return
+        yield cache / "serve-site"  # the lock goes with the file
+
+
 def run(args: argparse.Namespace) -> int:
     from digest.build import Builder  # the build stack is heavy; load it only when serving
 
     root = Path(args.root).resolve()
-    # A private output folder: `digest build`'s site/ is never touched, and nothing stale
-    # from an earlier session can be served.
-    site = Path(tempfile.mkdtemp(prefix="digest-serve-"))
-    try:
+    with _private_site(root) as site:
         builder = Builder(root, site, drafts=args.drafts)
         step = _BuildStep(builder, root, sys.stdout)
         try:
@@ -107,8 +129,6 @@ def run(args: argparse.Namespace) -> int:
             return 1
         with server:
             return _serve(server, builder, step, root, args)
-    finally:
-        shutil.rmtree(site, ignore_errors=True)
 
 
 def _serve(server: LiveReloadServer, builder: Builder,
@@ -118,7 +138,7 @@ def _serve(server: LiveReloadServer, builder: Builder,
         print(f"warning: listening on {args.host}: other computers can see this preview",
               file=sys.stderr)
     print(f"building {root}", flush=True)
-    print(f"building into {server.site} (a private folder, removed on exit)", flush=True)
+    print(f"building into {server.site} (a private folder; site/ is not touched)", flush=True)
     # Listening starts before the first build, so a browser opened now waits for the build
     # rather than failing to connect; requests are held back until the build is done.
     server.start()

@@ -94,11 +94,15 @@
   function connect() {
     const source = new EventSource(eventsUrl);
     source.addEventListener("open", () => { retryDelay = 250; });
-    source.addEventListener("hello", (event) => apply(JSON.parse(event.data), false));
+    source.addEventListener("hello", (event) => {
+      apply(JSON.parse(event.data), false);
+      script.dataset.state = "live";  // lets tests (and the curious) see that reload works
+    });
     source.addEventListener("build", (event) => apply(JSON.parse(event.data), true));
     source.addEventListener("error", () => {
       // EventSource retries by itself after a dropped connection, but gives up for good
       // after a refused or odd response (server restarting): then we retry ourselves.
+      script.dataset.state = "reconnecting";
       if (source.readyState === EventSource.CLOSED) {
         setTimeout(connect, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 5000);

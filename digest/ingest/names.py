@@ -71,7 +71,8 @@ PROPER_ADJECTIVES = frozenset([
 ])
 
 _TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_][\w'’.\-]*")
-_ABBREVIATION_RE = re.compile(r"(?:[^\W\d_]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Sgt|Capt|Adm|"
+# Initials ("Patrick W. Carlineo") keep their period too.
+_ABBREVIATION_RE = re.compile(r"(?:[^\W\d_]\.){1,}|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Sgt|Capt|Adm|"
                               r"Gov|Sen|Rep|Rev|Prof|St|Jr|Sr|Inc|Corp|Co|Ltd)\.")
 # Lowercase particles inside names: "Ashab al-Kahf", "Ludwig van Beethoven", "Bank of England".
 _PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "de", "del", "der", "van",

@@ -9,6 +9,8 @@ whose speaker is anonymous ("an official said") or cannot be found is dropped, n
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,12 +42,17 @@ _SAID_AFTER_RE = re.compile(  # the right context starts with ", X said"
 _SAID_INVERTED_RE = re.compile(  # ", said X, a spokesman"
     rf"^[\s,—–-]*(?:{_VERB})\s+(?P<subject>[^,;:.!?“”\"()]{{1,90}})")
 _ACCORDING_TO_RE = re.compile(r"^[\s,—–-]*according\s+to\s+(?P<subject>[^,;:.!?“”\"()]{1,90})")
-_PREPOSITION_RE = re.compile(r"\s(?:for|of|at|from|with|in|to|on|by|about|during|after|"
+# A preposition after a common noun ends the speaker's head: "a spokesman | for the ministry".
+# After a capitalised word it is part of a title: "Secretary of State Mike Pompeo".
+_PREPOSITION_RE = re.compile(r"(?<=[a-z,])\s(?:for|of|at|from|with|in|to|on|by|about|during|after|"
                              r"before|who|which|that)\s")
 _PRONOUN_RE = re.compile(r"(?i)^(?:he|she)$")
+_GROUP_PRONOUN_RE = re.compile(r"(?i)^(?:it|they)$")
+_NAME_SUFFIX = r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))?"
 _DEFINITE_RE = re.compile(r"(?i)^(?:the|this|that)\s+(?:[\w’'.-]+\s+){0,3}(?P<head>[a-z][\w-]*)$")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=[\s”\"’)]*\s)|\n")
 _MIN_WORDS = 2
+_ATTRIBUTION_TAIL = 80  # `,” Petrides said during the same segment.` and no more
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,8 @@ class _Entity:
     end: int
     words: frozenset[str]  # lowercase words it is known by, titles included ("general")
     person: bool
+    sentence: int = 0  # which sentence of the text it is in
+    subject: bool = False  # the first name in its sentence: what a later "he" or "it" means
 
 
 def _spans(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[_Span]:
@@ -103,9 +112,23 @@ class _Attributor:
             return any(a <= start < b for a, b in inside)
 
         self.phrases = names.phrases(text)
-        self.full_names = [n for p in self.phrases if (n := names.person_name(p))]
-        self.entities = sorted(self._entities(find_mentions(text, index), quoted),
-                               key=lambda e: e.start)
+        self.full_names = self._full_names()
+        self.sentence_starts = [0] + [m.end() for m in _SENTENCE_BREAK_RE.finditer(text)]
+        self.entities = self._in_sentences(
+            sorted(self._entities(find_mentions(text, index), quoted), key=lambda e: e.start))
+
+    def sentence_of(self, position: int) -> int:
+        return bisect.bisect_right(self.sentence_starts, position) - 1
+
+    def _in_sentences(self, entities: list[_Entity]) -> list[_Entity]:
+        placed = []
+        seen: set[int] = set()
+        for entity in entities:
+            sentence = self.sentence_of(entity.start)
+            placed.append(dataclasses.replace(entity, sentence=sentence,
+                                              subject=sentence not in seen))
+            seen.add(sentence)
+        return placed
 
     def _entities(self, mentions: Sequence[Mention],
                   in_quote: Callable[[int], bool]) -> list[_Entity]:
@@ -125,9 +148,16 @@ class _Attributor:
             if in_quote(phrase.start) or any(a < phrase.end and phrase.start < b
                                              for a, b in covered):
                 continue
+            if all(w.text.lower() in names.FUNCTION_WORDS for w in phrase.words):
+                continue  # "Then", "The": capitalised only because a sentence starts there
             person = names.person_name(phrase)
             is_person = names.looks_like_person(phrase)
             name = self.fullest(person) if is_person and person else phrase.text
+            if not is_person and person is not None and len(person.split()) == 1:
+                # A surname alone is a person when the article gives the full name elsewhere.
+                fuller = self.fullest(person)
+                is_person = fuller != person and len(fuller.split()) > 1
+                name = fuller if is_person else name
             words = {w.text.lower().rstrip(".") for w in phrase.words}
             entities.append(_Entity(name, phrase.start, phrase.end,
                                     frozenset(words | self._words_before(phrase.start)),
@@ -147,12 +177,27 @@ class _Attributor:
             found.add(lowered)
         return found
 
+    def _full_names(self) -> list[str]:
+        """Person names as the article spells them; a leading word the article also uses on its
+        own ("to Ukraine Kurt Volker") is not part of the name."""
+        alone = {p.text for p in self.phrases if len(p.words) == 1}
+        found = []
+        for phrase in self.phrases:
+            name = names.person_name(phrase)
+            if name is None:
+                continue
+            tokens = name.split()
+            while len(tokens) > 2 and tokens[0] in alone:
+                tokens = tokens[1:]
+            found.append(" ".join(tokens))
+        return found
+
     def fullest(self, name: str) -> str:
         """"Smith" -> "John Smith" when the article gives the full name somewhere."""
         resolved = self.index.resolve(name)
         if resolved is not None:
             return resolved
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}$")
+        pattern = re.compile(rf"(?<!\w){re.escape(name)}{_NAME_SUFFIX}$")
         longer = [n for n in self.full_names if pattern.search(n)]
         return max(longer, key=len, default=name)
 
@@ -222,8 +267,18 @@ class _Attributor:
         """"he" -> the last person named; "the embassy" -> the last entity called an embassy."""
         earlier = [e for e in self.entities if e.end <= before]
         if _PRONOUN_RE.match(head):
-            people = [e for e in earlier if e.person]
+            # A pronoun refers back to a subject: "Taylor Swift accused Big Machine ... she said".
+            people = [e for e in earlier if e.person and e.subject] or [
+                e for e in earlier if e.person]
             return people[-1].name if people else None
+        if _GROUP_PRONOUN_RE.match(head):
+            # "It"/"they" only for an organisation that is the subject of this or the previous
+            # sentence; a plural "they" usually means people the article does not name.
+            sentence = self.sentence_of(before)
+            subjects = [e for e in earlier if e.subject and e.sentence >= sentence - 1]
+            if subjects and not subjects[-1].person:
+                return subjects[-1].name
+            return None
         match = _DEFINITE_RE.match(head)
         if match is None:
             return None
@@ -275,24 +330,42 @@ def find_quotes(body: str, index: ActorIndex) -> tuple[Quote, ...]:
             following = None
         speakers.append(attributor.attribute(span, _left_start(text, span, previous),
                                              _right_end(text, span, following)))
-    _share_speakers(spans, speakers)
+    _share_speakers(text, spans, speakers)
     quotes: dict[tuple[str, str], Quote] = {}
     for span, speaker in zip(spans, speakers, strict=True):
         text_of_quote = _quote_text(span.text)
-        if speaker is None or len(text_of_quote.split()) < _MIN_WORDS:
+        if speaker is None or len(text_of_quote.split()) < _MIN_WORDS or _is_title(text_of_quote):
             continue
         quotes.setdefault((text_of_quote, speaker), Quote(text_of_quote, speaker))
     return tuple(quotes.values())
 
 
-def _share_speakers(spans: Sequence[_Span], speakers: list[str | None]) -> None:
+def _is_title(text: str) -> bool:
+    """A short run of capitalised words in quotes names a show or a book: “Trading Nation”."""
+    tokens = text.split()
+    return len(tokens) <= 4 and all(t[:1].isupper() for t in tokens) and not text.endswith(
+        (".", "!", "?"))
+
+
+def _starts_paragraph(text: str, span: _Span) -> bool:
+    return span.open == 0 or text[span.open - 1] == "\n"
+
+
+def _share_speakers(text: str, spans: Sequence[_Span], speakers: list[str | None]) -> None:
     """A quote with no attribution of its own continues the quote just before it: in the same
-    paragraph (`“A,” she said. “B.”`) or across paragraphs when the first was left open."""
+    paragraph (`“A,” she said. “B.”`), across paragraphs when the first was left open, or when
+    a paragraph opens with a quote right after one that ended `“…,” she said.`"""
     for number in range(1, len(spans)):
         previous, span = spans[number - 1], spans[number]
+        if speakers[number] is not None:
+            continue
         same_paragraph = previous.paragraph == span.paragraph
-        continued = not previous.closed and span.paragraph == previous.paragraph + 1
-        if speakers[number] is None and (same_paragraph or continued):
+        next_paragraph = span.paragraph == previous.paragraph + 1
+        paragraph_end = text.find("\n", previous.close)
+        tail = text[previous.close:paragraph_end if paragraph_end != -1 else len(text)]
+        carried_on = (next_paragraph and _starts_paragraph(text, span)
+                      and len(tail) <= _ATTRIBUTION_TAIL)
+        if same_paragraph or (next_paragraph and not previous.closed) or carried_on:
             speakers[number] = speakers[number - 1]
     for number in range(len(spans) - 2, -1, -1):
         span, following = spans[number], spans[number + 1]

@@ -28,8 +28,9 @@ def mentions_chart(dates: Iterable[dt.datetime]) -> str:
         return ""
     months = _months_between(min(counts), max(counts))[-_MAX_MONTHS:]
     peak = max(counts[m] for m in months)
-    bar, gap, height = 10, 2, 48
-    width = len(months) * (bar + gap)
+    gap, height = 2, 48
+    bar = max(6, min(24, 240 // len(months) - gap))  # a few months get wide bars, many thin ones
+    width = max(len(months) * (bar + gap), 120)  # room for the two month labels
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'viewBox="0 0 {width} {height + 14}" width="{width}" height="{height + 14}">',
              f"<title>Articles per month, {MONTH_NAMES[months[0][1] - 1]} {months[0][0]} to "
@@ -43,7 +44,7 @@ def mentions_chart(dates: Iterable[dt.datetime]) -> str:
                      f'height="{bar_height}"><title>{escape(label)}</title></rect>')
     first, last = months[0], months[-1]
     parts.append(f'<text x="0" y="{height + 12}">{first[0]}-{first[1]:02d}</text>')
-    if len(months) > 8:
+    if len(months) > 1:
         parts.append(f'<text x="{width}" y="{height + 12}" text-anchor="end">'
                      f"{last[0]}-{last[1]:02d}</text>")
     parts.append("</svg>")

@@ -160,7 +160,7 @@ def _masked(text: str, mentions: Sequence[Mention]) -> str:
 
 
 def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
-               bases: set[str]) -> str | None:
+               demonyms: frozenset[str]) -> str | None:
     tokens = list(phrase.words)
     # A person's title and nationality are not part of the name: "Iranian General X" -> "X".
     person = names.person_name(phrase)
@@ -175,7 +175,7 @@ def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
                       or names.is_title(tokens[-1].text)):
         tokens = tokens[:-1]
     # "Iraqi Shia", "American": adjectives of places and faiths, not actors.
-    if all(t.text.lower() in names.PROPER_ADJECTIVES or names.is_demonym(t.text, bases)
+    if all(t.text.lower() in names.PROPER_ADJECTIVES or t.text.lower() in demonyms
            for t in tokens):
         return None
     if len(tokens) == 1:
@@ -184,7 +184,7 @@ def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
         if (lowered in names.FUNCTION_WORDS or lowered in names.MONTHS
                 or lowered in names.WEEKDAYS or lowered in names.TITLE_WORDS
                 or lowered in names.PROPER_ADJECTIVES or len(word.text) < 2
-                or names.is_demonym(word.text, bases)):
+                or lowered in demonyms):
             return None
         # Capitalised only where a sentence starts: an ordinary word ("Lawless", "Stand").
         if word.sentence_initial and word.text not in capitalised_elsewhere:
@@ -202,14 +202,14 @@ def actor_candidates(body: str, mentions: Sequence[Mention], index: ActorIndex,
     capitalised_elsewhere = {w.text for p in found for w in p.words if not w.sentence_initial}
     bases = {w.text for p in found for w in p.words} | {m.text for m in mentions}
     bases |= {n for actor in index.actors for n in (actor.name, *actor.aliases)}
+    demonyms = names.demonyms(bases)
     ordered: dict[str, str] = {}
     for phrase in found:
-        candidate = _candidate(phrase, capitalised_elsewhere, bases)
+        candidate = _candidate(phrase, capitalised_elsewhere, demonyms)
         if candidate is None or index.resolve(candidate) is not None:
             continue
         ordered.setdefault(name_key(candidate), candidate)
     # "Smith" after "John Smith" is the same person: keep the fuller name only.
     kept = list(ordered.values())
-    fuller = [c for c in kept if not any(
-        other != c and re.search(rf"(?<!\w){re.escape(c)}$", other) for other in kept)]
+    fuller = [c for c in kept if not any(other.endswith((f" {c}", f"-{c}")) for other in kept)]
     return tuple(fuller[:limit])

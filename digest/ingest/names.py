@@ -132,9 +132,10 @@ def words(text: str) -> list[Word]:
         head = token.split("-", 1)
         capitalised = token[:1].isupper() or (
             len(head) == 2 and head[0].lower() in _PARTICLES and head[1][:1].isupper())
-        # A short look back is enough: the gap holds only spaces, quotes and brackets.
-        initial = _SENTENCE_GAP_RE.search(text, max(0, match.start() - 12),
-                                          match.start()) is not None
+        # Only capitalised words need it; a short look back is enough, as the gap holds only
+        # spaces, quotes and brackets.
+        initial = capitalised and _SENTENCE_GAP_RE.search(
+            text, max(0, match.start() - 12), match.start()) is not None
         found.append(Word(token, match.start(), match.start() + len(token), capitalised, initial))
     return found
 
@@ -212,14 +213,15 @@ _DEMONYM_ENDINGS = frozenset(["i", "ian", "an", "n", "ese", "ish", "ic", "ean", 
                               "ans", "ns"])
 
 
-def is_demonym(word: str, bases: set[str]) -> bool:
-    """"Iranian" from Iran, "Iraqi" from Iraq, "Ukrainian" from Ukraine, "Chinese" from China."""
-    lowered = word.lower()
+def demonyms(bases: set[str]) -> frozenset[str]:
+    """The adjectives of place names, lowercase: "iranian" from Iran, "iraqi" from Iraq,
+    "ukrainian" from Ukraine, "chinese" from China. Built once per article, then a set lookup."""
+    sources: dict[str, set[str]] = {}
     for base in bases:
         stem = base.lower()
         for candidate_stem in {stem, stem.rstrip("aeiouy")}:
-            if (len(candidate_stem) >= 3 and lowered != stem
-                    and lowered.startswith(candidate_stem)
-                    and lowered[len(candidate_stem):] in _DEMONYM_ENDINGS):
-                return True
-    return False
+            if len(candidate_stem) >= 3:
+                for ending in _DEMONYM_ENDINGS:
+                    sources.setdefault(candidate_stem + ending, set()).add(stem)
+    # "Iraqi" read as a base generates "iraqi" again; a word is no demonym of itself.
+    return frozenset(word for word, stems in sources.items() if stems - {word})

@@ -48,7 +48,8 @@ _PREPOSITION_RE = re.compile(r"(?<=[a-z,])\s(?:for|of|at|from|with|in|to|on|by|a
                              r"before|who|which|that)\s")
 _PRONOUN_RE = re.compile(r"(?i)^(?:he|she)$")
 _GROUP_PRONOUN_RE = re.compile(r"(?i)^(?:it|they)$")
-_NAME_SUFFIX = r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))?"
+# "Patrick W. Carlineo Jr." is still "Carlineo" when the article shortens it.
+_NAME_SUFFIX_RE = re.compile(r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))$")
 _DEFINITE_RE = re.compile(r"(?i)^(?:the|this|that)\s+(?:[\w’'.-]+\s+){0,3}(?P<head>[a-z][\w-]*)$")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=[\s”\"’)]*\s)|\n")
 _MIN_WORDS = 2
@@ -177,7 +178,7 @@ class _Attributor:
             found.add(lowered)
         return found
 
-    def _full_names(self) -> list[str]:
+    def _full_names(self) -> list[tuple[str, str]]:
         """Person names as the article spells them; a leading word the article also uses on its
         own ("to Ukraine Kurt Volker") is not part of the name."""
         alone = {p.text for p in self.phrases if len(p.words) == 1}
@@ -189,7 +190,8 @@ class _Attributor:
             tokens = name.split()
             while len(tokens) > 2 and tokens[0] in alone:
                 tokens = tokens[1:]
-            found.append(" ".join(tokens))
+            full = " ".join(tokens)
+            found.append((full, _NAME_SUFFIX_RE.sub("", full)))
         return found
 
     def fullest(self, name: str) -> str:
@@ -197,8 +199,8 @@ class _Attributor:
         resolved = self.index.resolve(name)
         if resolved is not None:
             return resolved
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}{_NAME_SUFFIX}$")
-        longer = [n for n in self.full_names if pattern.search(n)]
+        longer = [full for full, bare in self.full_names
+                  if bare == name or bare.endswith((f" {name}", f"-{name}"))]
         return max(longer, key=len, default=name)
 
     def attribute(self, span: _Span, left_start: int, right_end: int) -> str | None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from digest.cache import (
     BuildCache,
@@ -24,15 +24,21 @@ from digest.cache import (
 )
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.theme import theme_dir
-from digest.write import check_output_dir, write_site
+from digest.write import SiteWriter, StagedFiles, check_output_dir
 
 if TYPE_CHECKING:
     from digest.graph import SiteGraph
+    from digest.pages import SitePlan
+
+# (output path, page fingerprint, rendered, written): a page is rendered when its views changed,
+# and written when that gave other bytes than the site has
+PageResult = tuple[str, bytes, bool, bool]
 
 log = logging.getLogger(__name__)
 
-# Below this many Markdown bodies to convert, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 200
+# Below these sizes, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 200  # Markdown bodies to convert
+PARALLEL_PAGES = 3000  # pages in the site
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,93 @@ def convert_bodies(jobs: Iterable[BodyJob], known: dict[str, str]) -> dict[str, 
     return results
 
 
+class PageRenderer:
+    """Renders pages whose views changed and stages them; the others are left alone."""
+
+    def __init__(self, config: Config, plan: SitePlan, known: dict[str, bytes],
+                 files: StagedFiles, root: Path) -> None:
+        from digest.cache import PageFingerprints
+        from digest.render import make_environment, template_dirs
+
+        self.plan = plan
+        self.known = known
+        self.files = files
+        self.root = root
+        self.environment = make_environment(config)
+        self.fingerprints = PageFingerprints(
+            content_hash(tree_signature(template_dirs(config)), repr(config)))
+
+    def render_share(self, index: int, count: int) -> list[PageResult]:
+        """Every count-th page starting at index (so that workers split the site evenly)."""
+        from digest.render import render_page
+
+        results = []
+        for position, page in enumerate(self.plan.pages()):
+            if position % count != index:
+                continue
+            context = page.make_context()
+            fingerprint = self.fingerprints.of(page.template, context)
+            if self.known.get(page.path) == fingerprint:
+                results.append((page.path, fingerprint, False, False))
+            else:
+                data = render_page(self.environment, page, context, self.root)
+                results.append((page.path, fingerprint, True, self.files.put(page.path, data)))
+        return results
+
+
+def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
+    """Render the site in forked worker processes, each taking every n-th page.
+
+    Forking hands each worker the graph and views without copying or pickling them; only the
+    small results (or the problems of a failed page) come back.
+    """
+    import multiprocessing
+
+    from digest.errors import DigestError, TemplateError
+
+    context = multiprocessing.get_context("fork")
+    channels = []
+    processes = []
+    for index in range(workers):
+        receiver, sender = context.Pipe(duplex=False)
+
+        def work(index: int = index, sender: Any = sender) -> None:
+            try:
+                sender.send(("ok", pages.render_share(index, workers)))
+            except DigestError as error:
+                sender.send(("error", error.problems))
+            except Exception as error:  # reported in the parent, never lost
+                sender.send(("crash", repr(error)))
+            finally:
+                sender.close()
+
+        process = context.Process(target=work, daemon=True)
+        process.start()
+        sender.close()
+        channels.append(receiver)
+        processes.append(process)
+    results: list[PageResult] = []
+    problems = []
+    crashes = []
+    for receiver, process in zip(channels, processes, strict=True):
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            status, payload = "crash", f"worker exited with code {process.exitcode}"
+        process.join()
+        if status == "ok":
+            results.extend(payload)
+        elif status == "error":
+            problems.extend(payload)
+        else:
+            crashes.append(payload)
+    if problems:
+        raise TemplateError(problems)
+    if crashes:
+        raise RuntimeError("; ".join(crashes))
+    return results
+
+
 class Builder:
     """Builds one digest folder into one output folder, as often as asked."""
 
@@ -182,12 +275,10 @@ class Builder:
 
     def _build(self, config: Config, cache: BuildCache, changed: set[str],
                started: float) -> BuildReport:
-        from digest.cache import PageFingerprints
         from digest.graph import build_graph
         from digest.load import load_content
         from digest.markup import MarkdownRenderer
-        from digest.pages import plan_pages
-        from digest.render import make_environment, render_page, template_dirs
+        from digest.pages import SitePlan
 
         content = load_content(config, cache.parsed, changed)
         graph = build_graph(config, content, drafts=self.drafts)
@@ -197,33 +288,33 @@ class Builder:
         renderer = MarkdownRenderer()
         descriptions = {slug: renderer.to_html(actor.body) if actor.body.strip() else ""
                         for slug, actor in graph.actors.items()}
+        plan = SitePlan(graph, lambda slug: bodies[jobs[slug].key], descriptions.__getitem__)
 
-        environment = make_environment(config)
-        fingerprints = PageFingerprints(
-            content_hash(tree_signature(template_dirs(config)), repr(config)))
         can_keep = cache.output_id == self._output_id() and self.out.is_dir()
-        files: dict[str, bytes | None] = {}
-        page_prints: dict[str, bytes] = {}
-        rendered = 0
-        for page in plan_pages(graph, lambda slug: bodies[jobs[slug].key],
-                               descriptions.__getitem__):
-            fingerprint = fingerprints.of(page.template, page.context)
-            page_prints[page.path] = fingerprint
-            if can_keep and cache.pages.get(page.path) == fingerprint:
-                files[page.path] = None
+        known = cache.pages if can_keep else {}
+        writer = SiteWriter(self.out, set(cache.pages) | cache.static if can_keep else None)
+        cache.pages = {}  # until the new site is in place, no page may be trusted
+        try:
+            pages = PageRenderer(config, plan, known, writer.files, self.root)
+            page_count = sum(1 for _ in plan.pages())
+            if page_count >= PARALLEL_PAGES and (os.cpu_count() or 1) > 1:
+                results = _render_in_workers(pages, min(os.cpu_count() or 1, 4))
             else:
-                files[page.path] = render_page(environment, page, self.root)
-                rendered += 1
-        for relative, path in static_files(config).items():
-            files[relative] = path.read_bytes()
-        files[".nojekyll"] = b""
-        previous = set(cache.pages) | cache.static if can_keep else None
-        cache.pages = {}  # if writing fails, nothing may be trusted
-        report = write_site(self.out, files, previous)
-        cache.pages = page_prints
-        cache.static = {p for p in files if p not in page_prints}
+                results = pages.render_share(0, 1)
+            for page_path, _fingerprint, _rendered, written in results:
+                writer.record(page_path, written)
+            for relative, source in static_files(config).items():
+                writer.put(relative, source.read_bytes())
+            writer.put(".nojekyll", b"")
+        except BaseException:
+            writer.abort()
+            raise
+        report = writer.commit()
+        cache.pages = {path: fingerprint for path, fingerprint, _, _ in results}
+        cache.static = {p for p in writer.paths if p not in cache.pages}
         cache.actors_without_file = graph.actors_without_file
+        rendered = sum(1 for result in results if result[2])
         seconds = time.perf_counter() - started
-        log.info("built %d files (%d rendered) in %.2fs", len(files), rendered, seconds)
-        return BuildReport(len(files), report.written, report.removed, report.unchanged,
+        log.info("built %d files in %.2fs", len(writer.paths), seconds)
+        return BuildReport(len(writer.paths), report.written, report.removed, report.unchanged,
                            seconds, graph.actors_without_file, rendered)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +17,15 @@ from digest.theme import theme_dir
 
 @dataclass(frozen=True, slots=True)
 class PageSpec:
-    """One output file to render: which template, with which view values."""
+    """One output file to render: which template, and how to make its view values.
+
+    The values are made on demand, so that a worker process renders its share of the pages
+    without building every page's views.
+    """
 
     path: str  # output path relative to the site root
     template: str
-    context: Mapping[str, Any]
+    make_context: Callable[[], Mapping[str, Any]]
 
 
 def template_dirs(config: Config) -> tuple[Path, ...]:
@@ -71,11 +75,12 @@ def _relative(filename: str, root: Path) -> str:
     return filename
 
 
-def render_page(environment: jinja2.Environment, page: PageSpec, root: Path) -> bytes:
+def render_page(environment: jinja2.Environment, page: PageSpec, context: Mapping[str, Any],
+                root: Path) -> bytes:
     """Render one page; a template problem becomes a TemplateError naming file and line."""
     try:
         template = environment.get_template(page.template)
-        return template.render(page.context).encode("utf-8")
+        return template.render(context).encode("utf-8")
     except jinja2.TemplateNotFound as error:
         raise TemplateError(Problem("templates", None, f"template '{error.name}' not found",
                                     f"add templates/{error.name} or remove what uses it"),

@@ -1,16 +1,17 @@
 """Write the site so that a reader never sees a half-built one.
 
-Every page is rendered before the first byte is written. A first build is written aside and
-renamed into place. Later builds stage the files that changed, then move each into place with
-an atomic rename: every page is always either its old or its new version, and files whose bytes
-did not change are not touched at all.
+New and changed files are written into a staging folder beside the site while pages are
+rendered; nothing in the site itself changes until every page has rendered. Then a first build's
+staging folder is renamed into place, and a later build's changed files are moved in, each by an
+atomic rename: every page is always either its old or its new version. Files whose bytes did not
+change are not touched at all, so their modification times stay as they were.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,65 +34,107 @@ def check_output_dir(out: Path, root: Path) -> None:
                                   "choose an empty folder or the default site/ for --out"))
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
+class StagedFiles:
+    """Writes files into the staging folder; safe to use from several processes at once
+    provided each handles its own paths."""
 
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.staging = out.with_name(f".{out.name}.new")
+        self._fresh = not out.exists()
+        self._made: set[Path] = set()
 
-def _write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
-    made: set[Path] = set()
-    for relative, data in files.items():
-        target = folder / relative
-        if target.parent not in made:
+    def put(self, relative: str, data: bytes) -> bool:
+        """Stage a file; False (and nothing written) when the site already has these bytes."""
+        if not self._fresh:
+            current = self.out / relative
+            try:
+                if current.stat().st_size == len(data) and current.read_bytes() == data:
+                    return False
+            except OSError:
+                pass
+        target = self.staging / relative
+        if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+            self._made.add(target.parent)
         target.write_bytes(data)
+        return True
+
+
+class SiteWriter:
+    """Collects one build's files, then makes `out` hold exactly them (see the module doc)."""
+
+    def __init__(self, out: Path, previous: Collection[str] | None = None) -> None:
+        self.out = out
+        self.files = StagedFiles(out)
+        self._previous = previous  # the files `out` holds, when the caller knows them
+        self._all: set[str] = set()
+        self._changed: list[str] = []
+        if self.files.staging.exists():
+            shutil.rmtree(self.files.staging)
+
+    def put(self, relative: str, data: bytes) -> None:
+        self.record(relative, self.files.put(relative, data))
+
+    def keep(self, relative: str) -> None:
+        """The file is known to be unchanged since the last build: leave it."""
+        if not (self.out / relative).is_file():
+            raise ValueError(f"cannot keep {relative}: the site does not have it")
+        self.record(relative, False)
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(self._all)
+
+    def record(self, relative: str, changed: bool) -> None:
+        """A file staged elsewhere (by a worker process sharing the staging folder)."""
+        self._all.add(relative)
+        if changed:
+            self._changed.append(relative)
+
+    def abort(self) -> None:
+        if self.files.staging.exists():
+            shutil.rmtree(self.files.staging)
+
+    def commit(self) -> WriteReport:
+        staging = self.files.staging
+        written = tuple(sorted(self._changed))
+        if not self.out.exists():
+            staging.mkdir(parents=True, exist_ok=True)
+            staging.rename(self.out)
+            return WriteReport(written, (), len(self._all) - len(written))
+        old_files = _listing(self.out) if self._previous is None else set(self._previous)
+        removed = sorted(old_files - self._all)
+        made: set[Path] = set()
+        for relative in written:
+            target = self.out / relative
+            if target.parent not in made:
+                if target.parent.is_file():  # a file became a folder of pages
+                    target.parent.unlink()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.replace(staging / relative, target)
+        self.abort()
+        for relative in removed:
+            (self.out / relative).unlink(missing_ok=True)
+            _prune_empty_parents(self.out, (self.out / relative).parent)
+        return WriteReport(written, tuple(removed), len(self._all) - len(written))
+
+
+def write_site(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteReport:
+    """Write a whole site at once (for callers that have every file in hand)."""
+    writer = SiteWriter(out)
+    try:
+        for relative, data in files:
+            writer.put(relative, data)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.commit()
 
 
 def _listing(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-
-
-def write_site(out: Path, files: Mapping[str, bytes | None],
-               previous: Collection[str] | None = None) -> WriteReport:
-    """Make `out` hold exactly `files` (path relative to out -> bytes).
-
-    None means "unchanged since the last build": the file in `out` is kept as it is.
-    `previous` lists the files `out` holds, when the caller knows it (saves a walk of the tree).
-    """
-    staging = out.with_name(f".{out.name}.new")
-    if staging.exists():
-        shutil.rmtree(staging)
-    if not out.exists():
-        missing = [path for path, data in files.items() if data is None]
-        if missing:
-            raise ValueError(f"cannot keep {missing[0]}: there is no previous site")
-        _write_tree(staging, {p: d for p, d in files.items() if d is not None})
-        staging.rename(out)
-        return WriteReport(tuple(sorted(files)), (), 0)
-
-    changed = {path: data for path, data in files.items()
-               if data is not None and not _same_bytes(out / path, data)}
-    old_files = _listing(out) if previous is None else set(previous)
-    removed = sorted(old_files - set(files))
-    _write_tree(staging, changed)
-    made: set[Path] = set()
-    for relative in changed:
-        target = out / relative
-        if target.parent not in made:
-            if target.parent.is_file():  # a file became a folder of pages
-                target.parent.unlink()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        os.replace(staging / relative, target)
-    if staging.exists():
-        shutil.rmtree(staging)
-    for relative in removed:
-        (out / relative).unlink(missing_ok=True)
-        _prune_empty_parents(out, (out / relative).parent)
-    return WriteReport(tuple(sorted(changed)), tuple(removed), len(files) - len(changed))
 
 
 def _prune_empty_parents(out: Path, folder: Path) -> None:

@@ -123,3 +123,32 @@ def test_a_damaged_cache_is_ignored(digest_root: Path) -> None:
     Builder(digest_root).build()
     assert "Ghaani urges calm in Baghdad" in (digest_root / "site/index.html").read_text() or \
         "Ghaani urges calm in Baghdad" in (digest_root / "site/page/2/index.html").read_text()
+
+
+def test_worker_processes_write_the_same_site(digest_root: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.build
+
+    Builder(digest_root, tmp_path / "serial", use_cache=False).build()
+    monkeypatch.setattr(digest.build, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.build, "PARALLEL_THRESHOLD", 1)
+    Builder(digest_root, tmp_path / "parallel", use_cache=False).build()
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+    EDITS["article title"](digest_root)  # and a rebuild through the workers keeps pages
+    report = Builder(digest_root, tmp_path / "parallel").build()
+    assert 0 < report.rendered < report.pages
+
+
+def test_a_template_error_in_a_worker_is_reported_with_its_line(
+        digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.build
+    from digest.errors import TemplateError
+
+    monkeypatch.setattr(digest.build, "PARALLEL_PAGES", 1)
+    (digest_root / "templates").mkdir()
+    (digest_root / "templates/tag.html").write_text("{{ tag.missing }}\n")
+    with pytest.raises(TemplateError) as raised:
+        Builder(digest_root).build()
+    assert str(raised.value.problems[0]).startswith("templates/tag.html:1: template error")
+    assert not (digest_root / "site").exists()
+    assert not (digest_root / ".site.new").exists()

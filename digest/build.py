@@ -19,8 +19,10 @@ from digest.cache import (
     code_version,
     content_hash,
     load_cache,
+    read_stamp,
     save_cache,
     tree_signature,
+    write_stamp,
 )
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.theme import theme_dir
@@ -249,22 +251,31 @@ class Builder:
         started = time.perf_counter()
         config = self._config()
         check_output_dir(self.out, self.root)
+        changed_paths = {self._relative(p) for p in changed or ()}
+        stamp = f"{self._inputs()} {self._output_id()}"
+        if self._cache is None and self.use_cache and not changed_paths:
+            # A new process: if nothing changed since the last build, do not even load the cache.
+            previous = read_stamp(self.root, self._cache_key).split("\n")
+            if previous[0] == stamp and self.out.is_dir():
+                missing = tuple(n for n in previous[2:] if n)
+                return BuildReport(int(previous[1]), (), (), int(previous[1]),
+                                   time.perf_counter() - started, missing, 0)
         if self._cache is None:
             self._cache = load_cache(self.root, self._cache_key) if self.use_cache else BuildCache()
         cache = self._cache
-        inputs = self._inputs()
-        changed_paths = {self._relative(p) for p in changed or ()}
-        if (not changed_paths and cache.inputs == inputs and cache.pages
-                and cache.output_id == self._output_id()):
+        if (not changed_paths and cache.inputs == stamp and cache.pages
+                and self.out.is_dir()):
             files = len(cache.pages) + len(cache.static)
             return BuildReport(files, (), (), files, time.perf_counter() - started,
                                cache.actors_without_file, 0)
         cache.inputs = ""  # until this build succeeds
         report = self._build(config, cache, changed_paths, started)
-        cache.inputs = inputs
         cache.output_id = self._output_id()
+        cache.inputs = f"{stamp.split(' ', 1)[0]} {cache.output_id}"
         if self.use_cache:
             save_cache(self.root, self._cache_key, cache)
+            write_stamp(self.root, self._cache_key, "\n".join(
+                [cache.inputs, str(report.pages), *report.actors_without_file]))
         return report
 
     def _relative(self, path: Path) -> str:

@@ -79,6 +79,27 @@ def _cache_file(root: Path, key: str) -> Path:
     return root / CACHE_DIR / f"build-{key}.pickle"
 
 
+def _stamp_file(root: Path, key: str) -> Path:
+    return root / CACHE_DIR / f"build-{key}.stamp"
+
+
+def read_stamp(root: Path, key: str) -> str:
+    """What the last successful build saw (inputs and site folder); "" when unknown.
+
+    Kept apart from the cache so that a build with nothing to do never loads the cache.
+    """
+    try:
+        return _stamp_file(root, key).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def write_stamp(root: Path, key: str, stamp: str) -> None:
+    path = _stamp_file(root, key)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(stamp, encoding="utf-8")
+
+
 def load_cache(root: Path, key: str) -> BuildCache:
     path = _cache_file(root, key)
     try:
@@ -94,6 +115,7 @@ def load_cache(root: Path, key: str) -> BuildCache:
 
 
 def save_cache(root: Path, key: str, cache: BuildCache) -> None:
+    _stamp_file(root, key).unlink(missing_ok=True)  # the stamp describes the saved cache
     path = _cache_file(root, key)
     path.parent.mkdir(exist_ok=True)
     (path.parent / ".gitignore").write_text("*\n")

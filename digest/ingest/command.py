@@ -51,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
                         help="publication date (replaces the page's)")
     parser.add_argument("--source", help="the outlet (replaces the one found in the article)")
+    parser.add_argument("--source-url", metavar="URL",
+                        help="where the article was published (for pasted text)")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
                         help="add a tag (repeatable)")
     parser.add_argument("--actor", action="append", default=[], metavar="NAME",
@@ -168,8 +170,8 @@ def _ingest_one(raw: RawArticle, args: argparse.Namespace, config: Config,
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.root)
     vocabulary = load_vocabulary(config)
-    overrides = Overrides(date=args.date, source=args.source, tags=tuple(args.tag),
-                          actors=tuple(args.actor))
+    overrides = Overrides(date=args.date, source=args.source, source_url=args.source_url,
+                          tags=tuple(args.tag), actors=tuple(args.actor))
     failures = 0
     for argument in args.inputs:
         try:

@@ -35,10 +35,12 @@ class MissingDateError(DigestError):
 
 @dataclass(frozen=True, slots=True)
 class Overrides:
-    """Fields the curator sets by hand: --date and --source replace, --tag and --actor add."""
+    """Fields the curator sets by hand: --date, --source and --source-url replace, --tag and
+    --actor add."""
 
     date: dt.date | None = None
     source: str | None = None
+    source_url: str | None = None
     tags: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
 
@@ -101,7 +103,7 @@ def compose(extracted: Extracted, input_name: str, overrides: Overrides,
         "title": extracted.title,
         "date": date,
         "source": source,
-        "source_url": extracted.source_url,
+        "source_url": overrides.source_url or extracted.source_url,
         "via": via,
         "dateline": dateline.place if dateline else None,
         "summary": summarize(body),

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from digest.cache import (
     BuildCache,
@@ -29,12 +29,21 @@ from digest.theme import theme_dir
 from digest.write import SiteWriter, StagedFiles, check_output_dir
 
 if TYPE_CHECKING:
+    import jinja2
+
     from digest.graph import SiteGraph
+    from digest.load import Content
     from digest.pages import SitePlan
 
-# (output path, page fingerprint, rendered, written): a page is rendered when its views changed,
-# and written when that gave other bytes than the site has
-PageResult = tuple[str, bytes, bool, bool]
+
+
+class PageResult(NamedTuple):
+    path: str
+    fingerprint: bytes
+    rendered: bool  # its views changed, so its template ran
+    written: bool  # rendering gave other bytes than the site had
+    bodies: frozenset[str]  # the articles whose body HTML the page shows
+
 
 log = logging.getLogger(__name__)
 
@@ -119,23 +128,39 @@ def convert_bodies(jobs: Iterable[BodyJob], known: dict[str, str]) -> dict[str, 
     return results
 
 
+class BodyHtml:
+    """Body HTML by article slug, noting which bodies the page being made has asked for."""
+
+    def __init__(self, bodies: dict[str, str], jobs: dict[str, BodyJob]) -> None:
+        self.bodies = bodies
+        self.jobs = jobs
+        self.used: set[str] = set()
+
+    def __call__(self, slug: str) -> str:
+        self.used.add(slug)
+        return self.bodies[self.jobs[slug].key]
+
+
 class PageRenderer:
     """Renders pages whose views changed and stages them; the others are left alone."""
 
-    def __init__(self, config: Config, plan: SitePlan, known: dict[str, bytes],
-                 files: StagedFiles, root: Path) -> None:
+    def __init__(self, plan: SitePlan, body_html: BodyHtml, environment: jinja2.Environment,
+                 salt: str, known: dict[str, bytes], files: StagedFiles, root: Path,
+                 unchanged: Callable[[str], bool] = lambda path: False) -> None:
         from digest.cache import PageFingerprints
-        from digest.render import make_environment, template_dirs
 
         self.plan = plan
+        self.body_html = body_html
+        self.environment = environment
         self.known = known
         self.files = files
         self.root = root
-        self.environment = make_environment(config)
-        self.fingerprints = PageFingerprints(
-            content_hash(tree_signature(template_dirs(config)), repr(config)))
+        self.unchanged = unchanged  # pages known unchanged without looking at their views
+        self.fingerprints = PageFingerprints(salt)
 
-    def render_share(self, index: int, count: int) -> list[PageResult]:
+    def render_share(self, index: int, count: int,
+                     previous_bodies: dict[str, frozenset[str]] | None = None,
+                     ) -> list[PageResult]:
         """Every count-th page starting at index (so that workers split the site evenly)."""
         from digest.render import render_page
 
@@ -143,14 +168,53 @@ class PageRenderer:
         for position, page in enumerate(self.plan.pages()):
             if position % count != index:
                 continue
+            if self.unchanged(page.path):
+                bodies = previous_bodies[page.path] if previous_bodies else frozenset()
+                results.append(PageResult(page.path, self.known[page.path], False, False, bodies))
+                continue
+            self.body_html.used = set()
             context = page.make_context()
             fingerprint = self.fingerprints.of(page.template, context)
+            bodies = frozenset(self.body_html.used)
             if self.known.get(page.path) == fingerprint:
-                results.append((page.path, fingerprint, False, False))
+                results.append(PageResult(page.path, fingerprint, False, False, bodies))
             else:
                 data = render_page(self.environment, page, context, self.root)
-                results.append((page.path, fingerprint, True, self.files.put(page.path, data)))
+                results.append(PageResult(page.path, fingerprint, True,
+                                          self.files.put(page.path, data), bodies))
         return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Previous:
+    """What a Builder made last time, kept in memory for the next build (digest serve)."""
+
+    content: Content
+    graph: SiteGraph
+    jobs: dict[str, BodyJob]
+    salt: str  # templates and settings
+    page_bodies: dict[str, frozenset[str]]  # page -> articles whose body HTML it shows
+
+
+def _body_only_changes(old: Content, new: Content) -> set[str] | None:
+    """Paths of the articles whose bodies alone changed, or None if anything else did."""
+    from digest.views import summary_of
+
+    if old.tags != new.tags or len(old.actors) != len(new.actors) or any(
+            a is not b and a != b for a, b in zip(old.actors, new.actors, strict=True)):
+        return None
+    if len(old.articles) != len(new.articles):
+        return None
+    changed = set()
+    for before, after in zip(old.articles, new.articles, strict=True):
+        if before is after:
+            continue
+        if replace(before, body=after.body, body_line=after.body_line) != after:
+            return None
+        if summary_of(before) != summary_of(after):  # listings show the first paragraph
+            return None
+        changed.add(after.path)
+    return changed
 
 
 def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
@@ -217,6 +281,8 @@ class Builder:
         self.base_url = base_url
         self.use_cache = use_cache
         self._cache: BuildCache | None = None
+        self._previous: _Previous | None = None
+        self._environment: tuple[str, jinja2.Environment] | None = None
         self._cache_key = content_hash(code_version(), str(self.out), str(drafts),
                                        str(base_url))[:16]
 
@@ -288,32 +354,66 @@ class Builder:
                started: float) -> BuildReport:
         from digest.graph import build_graph
         from digest.load import load_content
-        from digest.markup import MarkdownRenderer
         from digest.pages import SitePlan
+        from digest.render import make_environment, template_dirs
 
         content = load_content(config, cache.parsed, changed)
-        graph = build_graph(config, content, drafts=self.drafts)
-        jobs = _body_jobs(graph)
-        bodies = convert_bodies(jobs.values(), cache.bodies)
-        cache.bodies = bodies  # only what this site uses, so the cache never grows stale
-        renderer = MarkdownRenderer()
-        descriptions = {slug: renderer.to_html(actor.body) if actor.body.strip() else ""
-                        for slug, actor in graph.actors.items()}
-        plan = SitePlan(graph, lambda slug: bodies[jobs[slug].key], descriptions.__getitem__)
-
+        salt = content_hash(tree_signature(template_dirs(config)), repr(config))
         can_keep = cache.output_id == self._output_id() and self.out.is_dir()
+        previous = self._previous if can_keep and self._previous else None
+        if previous is not None and previous.salt != salt:
+            previous = None
+        body_changes = _body_only_changes(previous.content, content) if previous else None
+        if previous is not None and body_changes is not None:
+            # Only article bodies changed: the graph stands; pages that show none of those
+            # bodies are unchanged, and are not even looked at.
+            by_path = {a.path: a for a in content.articles}
+            articles = tuple(by_path[a.path] for a in previous.graph.articles)
+            graph = replace(previous.graph, articles=articles,
+                            by_slug={a.slug: a for a in articles})
+            jobs = dict(previous.jobs)
+            touched = {a.slug for a in articles if a.path in body_changes}
+            for slug in touched:
+                job = jobs[slug]
+                body = graph.by_slug[slug].body
+                jobs[slug] = BodyJob(content_hash(body, repr(job.spellings), repr(job.titles)),
+                                     body, job.spellings, job.titles)
+            page_bodies = previous.page_bodies
+            known_paths = set(page_bodies)
+
+            def unchanged(path: str) -> bool:
+                return path in known_paths and not page_bodies[path] & touched
+        else:
+            graph = build_graph(config, content, drafts=self.drafts)
+            jobs = _body_jobs(graph)
+            page_bodies = {}
+
+            def unchanged(path: str) -> bool:
+                return False
+
+        bodies = convert_bodies(jobs.values(), cache.bodies)
+        descriptions = self._descriptions(graph, cache.bodies)
+        cache.bodies = {**bodies, **descriptions}  # only what this site uses: never stale
+        body_html = BodyHtml(bodies, jobs)
+        plan = SitePlan(graph, body_html, lambda slug: descriptions[_description_key(
+            graph.actors[slug].body)])
+        if self._environment is None or self._environment[0] != salt:
+            self._environment = (salt, make_environment(config))
+
         known = cache.pages if can_keep else {}
         writer = SiteWriter(self.out, set(cache.pages) | cache.static if can_keep else None)
         cache.pages = {}  # until the new site is in place, no page may be trusted
+        self._previous = None
         try:
-            pages = PageRenderer(config, plan, known, writer.files, self.root)
-            page_count = sum(1 for _ in plan.pages())
-            if page_count >= PARALLEL_PAGES and (os.cpu_count() or 1) > 1:
+            pages = PageRenderer(plan, body_html, self._environment[1], salt, known,
+                                 writer.files, self.root, unchanged)
+            page_count = len(known) if page_bodies else sum(1 for _ in plan.pages())
+            if page_count >= PARALLEL_PAGES and (os.cpu_count() or 1) > 1 and not page_bodies:
                 results = _render_in_workers(pages, min(os.cpu_count() or 1, 4))
             else:
-                results = pages.render_share(0, 1)
-            for page_path, _fingerprint, _rendered, written in results:
-                writer.record(page_path, written)
+                results = pages.render_share(0, 1, page_bodies)
+            for result in results:
+                writer.record(result.path, result.written)
             for relative, source in static_files(config).items():
                 writer.put(relative, source.read_bytes())
             writer.put(".nojekyll", b"")
@@ -321,11 +421,34 @@ class Builder:
             writer.abort()
             raise
         report = writer.commit()
-        cache.pages = {path: fingerprint for path, fingerprint, _, _ in results}
+        cache.pages = {result.path: result.fingerprint for result in results}
         cache.static = {p for p in writer.paths if p not in cache.pages}
         cache.actors_without_file = graph.actors_without_file
-        rendered = sum(1 for result in results if result[2])
+        self._previous = _Previous(content, graph, jobs, salt,
+                                   {result.path: result.bodies for result in results})
+        rendered = sum(1 for result in results if result.rendered)
         seconds = time.perf_counter() - started
         log.info("built %d files in %.2fs", len(writer.paths), seconds)
         return BuildReport(len(writer.paths), report.written, report.removed, report.unchanged,
                            seconds, graph.actors_without_file, rendered)
+
+    def _descriptions(self, graph: SiteGraph, known: dict[str, str]) -> dict[str, str]:
+        """Actor descriptions as HTML, by content hash, converted only when new."""
+        from digest.markup import MarkdownRenderer
+
+        renderer: MarkdownRenderer | None = None
+        descriptions = {}
+        for actor in graph.actors.values():
+            key = _description_key(actor.body)
+            if key in descriptions:
+                continue
+            if key in known:
+                descriptions[key] = known[key]
+            else:
+                renderer = renderer or MarkdownRenderer()
+                descriptions[key] = renderer.to_html(actor.body) if actor.body.strip() else ""
+        return descriptions
+
+
+def _description_key(markdown: str) -> str:
+    return content_hash("actor description", markdown)

@@ -36,6 +36,8 @@ def append(root: Path, relative: str, text: str) -> None:
 EDITS: dict[str, Callable[[Path], None]] = {
     "article body": lambda r: edit(r, GHAANI, "met allies in Baghdad.",
                                    "met allies in Baghdad on Tuesday."),
+    "later paragraph": lambda r: edit(r, GHAANI, "avoid provoking tensions.",
+                                      "avoid provoking new tensions."),
     "article title": lambda r: edit(r, GHAANI, "title: Ghaani asks allies in Baghdad for calm",
                                     "title: Ghaani urges calm in Baghdad"),
     "article actors": lambda r: edit(r, GHAANI, "actors: [Esmail Ghaani, Qods Force, "
@@ -76,6 +78,22 @@ def test_cached_build_after_an_edit_equals_a_fresh_build(digest_root: Path, tmp_
     fresh = tree(tmp_path / "fresh")
     assert tree(tmp_path / "cached") == fresh
     assert tree(tmp_path / "from-disk") == fresh
+
+
+def test_a_series_of_edits_in_one_session_matches_fresh_builds(digest_root: Path,
+                                                               tmp_path: Path) -> None:
+    builder = Builder(digest_root, tmp_path / "session")  # as `digest serve` keeps one
+    builder.build()
+    for step, name in enumerate(["later paragraph", "article title", "later paragraph",
+                                 "new article", "actor alias", "deleted article"]):
+        if name == "later paragraph" and step:
+            edit(digest_root, GHAANI, "new tensions.", f"new tensions ({step}).")
+        else:
+            EDITS[name](digest_root)
+        builder.build()
+        fresh = tmp_path / f"fresh-{step}"
+        Builder(digest_root, fresh, use_cache=False).build()
+        assert tree(tmp_path / "session") == tree(fresh), name
 
 
 def test_nothing_changed_rewrites_nothing(digest_root: Path) -> None:

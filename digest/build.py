@@ -21,10 +21,10 @@ from digest.cache import (
     load_cache,
     read_stamp,
     save_cache,
-    tree_signature,
     write_stamp,
 )
 from digest.config import CONFIG_FILE, Config, load_config
+from digest.scan import Scan, scan, signature
 from digest.theme import theme_dir
 from digest.write import SiteWriter, StagedFiles, check_output_dir
 
@@ -274,14 +274,20 @@ class Builder:
     """Builds one digest folder into one output folder, as often as asked."""
 
     def __init__(self, root: Path, out: Path | None = None, *, drafts: bool = False,
-                 base_url: str | None = None, use_cache: bool = True) -> None:
+                 base_url: str | None = None, use_cache: bool = True,
+                 autosave: bool = True) -> None:
+        """use_cache: read and keep .digest-cache/ (off: every build starts from nothing).
+        autosave: write the cache after each build; a long-lived builder (digest serve) keeps
+        it in memory instead and calls save() when it stops."""
         self.root = root.resolve()
         self.out = (out or self.root / "site").resolve()
         self.drafts = drafts
         self.base_url = base_url
         self.use_cache = use_cache
+        self.autosave = autosave
         self._cache: BuildCache | None = None
         self._previous: _Previous | None = None
+        self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._cache_key = content_hash(code_version(), str(self.out), str(drafts),
                                        str(base_url))[:16]
@@ -299,9 +305,10 @@ class Builder:
     def _config(self) -> Config:
         return load_config(self.root, base_url=self.base_url)
 
-    def _inputs(self) -> str:
-        return tree_signature([self.root / "content", self.root / "templates",
-                               self.root / "static", self.root / CONFIG_FILE, theme_dir()])
+    def _scan(self) -> Scan:
+        """Every input file: content, templates, static files, settings, the default theme."""
+        return scan(self.root, [self.root / "content", self.root / "templates",
+                                self.root / "static", self.root / CONFIG_FILE, theme_dir()])
 
     def _output_id(self) -> tuple[int, int]:
         try:
@@ -318,7 +325,8 @@ class Builder:
         config = self._config()
         check_output_dir(self.out, self.root)
         changed_paths = {self._relative(p) for p in changed or ()}
-        stamp = f"{self._inputs()} {self._output_id()}"
+        scanned = self._scan()
+        stamp = f"{signature(scanned)} {self._output_id()}"
         if self._cache is None and self.use_cache and not changed_paths:
             # A new process: if nothing changed since the last build, do not even load the cache.
             previous = read_stamp(self.root, self._cache_key).split("\n")
@@ -335,14 +343,22 @@ class Builder:
             return BuildReport(files, (), (), files, time.perf_counter() - started,
                                cache.actors_without_file, 0)
         cache.inputs = ""  # until this build succeeds
-        report = self._build(config, cache, changed_paths, started)
+        report = self._build(config, cache, changed_paths, scanned, started)
         cache.output_id = self._output_id()
         cache.inputs = f"{stamp.split(' ', 1)[0]} {cache.output_id}"
-        if self.use_cache:
-            save_cache(self.root, self._cache_key, cache)
-            write_stamp(self.root, self._cache_key, "\n".join(
-                [cache.inputs, str(report.pages), *report.actors_without_file]))
+        self._last_pages = report.pages
+        if self.autosave:
+            self.save()
         return report
+
+    def save(self) -> None:
+        """Write what this builder knows to .digest-cache/ for the next process."""
+        cache = self._cache
+        if not self.use_cache or cache is None or not cache.inputs:
+            return
+        save_cache(self.root, self._cache_key, cache)
+        write_stamp(self.root, self._cache_key, "\n".join(
+            [cache.inputs, str(self._last_pages), *cache.actors_without_file]))
 
     def _relative(self, path: Path) -> str:
         try:
@@ -350,15 +366,18 @@ class Builder:
         except ValueError:
             return str(path)
 
-    def _build(self, config: Config, cache: BuildCache, changed: set[str],
+    def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
                started: float) -> BuildReport:
         from digest.graph import build_graph
         from digest.load import load_content
         from digest.pages import SitePlan
-        from digest.render import make_environment, template_dirs
+        from digest.render import make_environment
 
-        content = load_content(config, cache.parsed, changed)
-        salt = content_hash(tree_signature(template_dirs(config)), repr(config))
+        content = load_content(config, cache.parsed, changed, scanned)
+        # every page depends on the templates (the digest's own and the theme's) and settings
+        templates = {path: stamp for path, stamp in scanned.items()
+                     if not path.startswith(("content/", "static/", CONFIG_FILE))}
+        salt = content_hash(repr(templates), repr(config))
         can_keep = cache.output_id == self._output_id() and self.out.is_dir()
         previous = self._previous if can_keep and self._previous else None
         if previous is not None and previous.salt != salt:

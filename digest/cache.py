@@ -12,7 +12,7 @@ import io
 import logging
 import os
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,22 +38,6 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def tree_signature(paths: Iterable[Path]) -> str:
-    """A digest of the names, sizes and modification times of every file under paths."""
-    digest = hashlib.blake2b(digest_size=16)
-    for top in paths:
-        if top.is_file():
-            entries = [top]
-        elif top.is_dir():
-            entries = sorted(p for p in top.rglob("*") if p.is_file())
-        else:
-            entries = []
-        for path in entries:
-            stat = path.stat()
-            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 def content_hash(*parts: str) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
@@ -71,7 +55,7 @@ class BuildCache:
     pages: dict[str, bytes] = field(default_factory=dict)  # output path -> page fingerprint
     static: set[str] = field(default_factory=set)  # other files of the site it wrote
     actors_without_file: tuple[str, ...] = ()
-    inputs: str = ""  # tree_signature of every input at the last successful build
+    inputs: str = ""  # digest.scan signature of every input at the last successful build
     output_id: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
 
 

@@ -13,6 +13,7 @@ from digest.config import Config
 from digest.errors import ContentError, Problem
 from digest.frontmatter import Document, DocumentProblem, YamlProblem, load_yaml, parse_document
 from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
+from digest.scan import Scan, scan
 
 ARTICLE_KEYS = frozenset({
     "title", "date", "updated", "source", "source_url", "via", "dateline", "summary", "tags",
@@ -173,16 +174,6 @@ def read_actor(document: Document, problems: list[Problem]) -> Actor | None:
     return actor if len(problems) == before else None
 
 
-def markdown_files(folder: Path) -> list[Path]:
-    """Every .md file under folder, in a stable order; editor temp files are skipped."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p for p in folder.rglob("*.md")
-        if p.is_file() and not any(part.startswith((".", "_", "#")) for part in p.parts[-1:])
-    )
-
-
 def read_document(path: Path, root: Path, problems: list[Problem]) -> Document | None:
     relative = path.relative_to(root).as_posix()
     try:
@@ -233,41 +224,49 @@ def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
 ParsedFiles = dict[str, tuple[int, int, Article | Actor]]
 
 
-def _read_folder(config: Config, folder: Path,
+def _is_source(relative: str, folder: str) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    return (relative.startswith(folder) and name.endswith(".md")
+            and not name.startswith((".", "_", "#")))
+
+
+def _read_folder(config: Config, folder: str, scanned: Scan,
                  reader: Callable[[Document, list[Problem]], Any], problems: list[Problem],
                  parsed: ParsedFiles, changed: frozenset[str]) -> list[Any]:
     records = []
-    for path in markdown_files(folder):
-        relative = path.relative_to(config.root).as_posix()
-        stat = path.stat()
+    for relative, (mtime, size) in scanned.items():
+        if not _is_source(relative, folder):
+            continue
         known = parsed.get(relative)
-        if (known is not None and known[0] == stat.st_mtime_ns and known[1] == stat.st_size
-                and relative not in changed):
+        if known is not None and known[:2] == (mtime, size) and relative not in changed:
             records.append(known[2])
             continue
-        document = read_document(path, config.root, problems)
+        document = read_document(config.root / relative, config.root, problems)
         record = reader(document, problems) if document is not None else None
         if record is not None:
             records.append(record)
-            parsed[relative] = (stat.st_mtime_ns, stat.st_size, record)
+            parsed[relative] = (mtime, size, record)
         else:
             parsed.pop(relative, None)
     return records
 
 
 def load_content(config: Config, parsed: ParsedFiles | None = None,
-                 changed: Iterable[str] = ()) -> Content:
+                 changed: Iterable[str] = (), scanned: Scan | None = None) -> Content:
     """Read every article, actor and tag. Raises ContentError listing all problems.
 
     parsed, when given, holds records from an earlier load; files whose size and modification
     time are unchanged (and that are not in `changed`) are not read again. It is updated.
+    scanned is a scan of the digest root's content/ folder, when the caller has made one.
     """
     problems: list[Problem] = []
     table: ParsedFiles = {} if parsed is None else parsed
     forced = frozenset(changed)
-    articles = _read_folder(config, config.content_dir / "articles", read_article, problems,
+    if scanned is None:
+        scanned = scan(config.root, [config.content_dir])
+    articles = _read_folder(config, "content/articles/", scanned, read_article, problems,
                             table, forced)
-    actors = _read_folder(config, config.content_dir / "actors", read_actor, problems,
+    actors = _read_folder(config, "content/actors/", scanned, read_actor, problems,
                           table, forced)
     tags = load_tags(config, problems)
     if problems:

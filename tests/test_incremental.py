@@ -170,3 +170,12 @@ def test_a_template_error_in_a_worker_is_reported_with_its_line(
     assert str(raised.value.problems[0]).startswith("templates/tag.html:1: template error")
     assert not (digest_root / "site").exists()
     assert not (digest_root / ".site.new").exists()
+
+
+def test_a_long_lived_builder_saves_its_cache_when_asked(digest_root: Path) -> None:
+    builder = Builder(digest_root, autosave=False)
+    builder.build()
+    assert not list((digest_root / ".digest-cache").glob("*.pickle"))
+    builder.save()
+    report = Builder(digest_root).build()  # a new process finds nothing to do
+    assert report.rendered == 0 and report.written == ()

@@ -1,0 +1,51 @@
+"""One walk over the digest's input files: names, sizes and modification times.
+
+A build walks its inputs once; the walk both tells whether anything changed at all and lets
+loading skip files it has already read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+# relative path (with '/') -> (modification time in ns, size in bytes)
+Scan = dict[str, tuple[int, int]]
+
+
+def scan(root: Path, tops: Iterable[Path]) -> Scan:
+    """Every file under each of tops (files or folders), keyed by its path relative to root
+    (or, outside root, its absolute path)."""
+    found: Scan = {}
+    for top in tops:
+        if top.is_file():
+            stat = top.stat()
+            found[_key(root, str(top))] = (stat.st_mtime_ns, stat.st_size)
+        elif top.is_dir():
+            _walk(root, str(top), found)
+    return dict(sorted(found.items()))
+
+
+def _walk(root: Path, folder: str, found: Scan) -> None:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=True):
+                _walk(root, entry.path, found)
+            elif entry.is_file(follow_symlinks=True):
+                stat = entry.stat()
+                found[_key(root, entry.path)] = (stat.st_mtime_ns, stat.st_size)
+
+
+def _key(root: Path, path: str) -> str:
+    prefix = str(root) + os.sep
+    relative = path[len(prefix):] if path.startswith(prefix) else path
+    return relative.replace(os.sep, "/")
+
+
+def signature(scanned: Scan) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for path, (mtime, size) in scanned.items():
+        digest.update(f"{path}:{size}:{mtime}\n".encode())
+    return digest.hexdigest()

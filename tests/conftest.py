@@ -21,7 +21,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def digest_root(tmp_path: Path) -> Path:
     """A private copy of the fixture digest that a test may edit."""
     root = tmp_path / "digest"
-    shutil.copytree(FIXTURE, root)
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns(".digest-cache", "site"))
     return root
 
 

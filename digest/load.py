@@ -224,6 +224,12 @@ def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
 ParsedFiles = dict[str, tuple[int, int, Article | Actor]]
 
 
+def markdown_files(folder: Path) -> list[Path]:
+    """Every .md file under folder, in a stable order; editor temp files are skipped."""
+    return [folder / relative for relative in scan(folder, [folder])
+            if _is_source(relative, "")]
+
+
 def _is_source(relative: str, folder: str) -> bool:
     name = relative.rsplit("/", 1)[-1]
     return (relative.startswith(folder) and name.endswith(".md")

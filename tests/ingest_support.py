@@ -7,7 +7,8 @@ from pathlib import Path
 from digest.frontmatter import dump_front_matter
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "000_3edf7eb683d24681.txt"
+# the raw article the project started from (a copy of shared/seeds/000_3edf7eb683d24681.txt)
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_3edf7eb683d24681.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 
 # The registry the seed article names (as in the bundled digest, descriptions left out).

@@ -11,7 +11,8 @@ from digest.ingest.extract import ExtractionError, extract_html, extract_text
 from digest.ingest.typography import fix_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seeds" / "000_3edf7eb683d24681.txt"
+# the raw article the project started from (a copy of shared/seeds/000_3edf7eb683d24681.txt)
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "000_3edf7eb683d24681.txt"
 SETTINGS = IngestSettings()
 
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason=f"the seed article is absent ({SEED})")

@@ -70,7 +70,7 @@ class ServeProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "digest", "serve", "--root", str(root), "--port", str(port),
              *extra],
-            cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
@@ -218,6 +218,22 @@ def test_a_second_serve_of_the_same_digest_builds_elsewhere(
         assert second.stop() == 0
     assert not private.exists()  # a temporary folder goes with its server
     assert serve.get("/digest/")[0] == 200
+    # ...and leaves no cache behind that nobody would read again.
+    assert len(list((digest_root / ".digest-cache").glob("build-*.pickle"))) <= 1
+
+
+def test_a_changed_base_url_path_asks_for_a_restart(
+        serve: ServeProcess, digest_root: Path) -> None:
+    config = digest_root / "digest.yaml"
+    config.write_text(config.read_text().replace("/digest/", "/news/"))
+    serve.wait_for(r"config changed: digest\.yaml")
+    serve.wait_for(r"warning: base_url now puts the site under /news/.*restart digest serve")
+
+
+def test_a_missing_root_is_a_clear_error(tmp_path: Path) -> None:
+    serve = ServeProcess(tmp_path / "nowhere")
+    assert serve.process.wait(timeout=60) == 1
+    assert "nowhere: no such folder" in "".join(serve.output)
 
 
 def test_a_busy_port_is_a_clear_error(digest_root: Path) -> None:

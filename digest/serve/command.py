@@ -14,14 +14,16 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import webbrowser
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from digest.cache import CACHE_DIR
-from digest.errors import DigestError, display_path
+from digest.config import CONFIG_FILE
+from digest.errors import DigestError, Problem, display_path
 from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
 from digest.serve.watch import ChangeBatch, SourceWatcher, classify
 
@@ -50,6 +52,7 @@ class _BuildStep:
 
     def __init__(self, builder: Builder, root: Path, out: TextIO) -> None:
         self._builder = builder
+        self._base_path = builder.base_path
         self._root = root
         self._kinds = _kinds(root)
         self._out = out
@@ -59,10 +62,11 @@ class _BuildStep:
             for path in sorted(changed):
                 kind = classify(path, self._kinds)
                 self._say(f"{kind} changed: {display_path(path, self._root)}")
+        started = time.perf_counter()
         try:
             # The Builder checks every input's size and time itself; naming the changed
             # files makes it re-read them even when an editor kept both the same.
-            report = self._builder.build(changed or ())
+            report = self._builder.build(changed)
         except DigestError as error:
             for problem in error.problems:
                 self._say(f"error: {problem}", error=True)
@@ -70,10 +74,23 @@ class _BuildStep:
                       error=True)
             return BuildResult(problems=tuple(
                 BuildProblem(p.path, p.line, p.message, p.hint) for p in error.problems))
+        # Wall time around the whole call (cache saving included): what the curator waits for.
+        seconds = time.perf_counter() - started
         removed = f", {len(report.removed)} removed" if report.removed else ""
-        self._say(f"built in {report.seconds * 1000:.0f} ms: {len(report.written)} written"
+        self._say(f"built in {seconds * 1000:.0f} ms: {len(report.written)} written"
                   f"{removed}, {report.unchanged} unchanged ({report.pages} files in the site)")
+        if changed is not None and any(p.name == CONFIG_FILE for p in changed):
+            self._check_base_path()
         return BuildResult(changed=report.written + report.removed)
+
+    def _check_base_path(self) -> None:
+        try:
+            now = self._builder.base_path
+        except DigestError:
+            return  # reported by the build
+        if now != self._base_path:
+            self._say(f"warning: base_url now puts the site under {now}, but this preview "
+                      f"serves it under {self._base_path}: restart digest serve", error=True)
 
     def _say(self, text: str, error: bool = False) -> None:
         print(text, file=sys.stderr if error else self._out, flush=True)
@@ -93,10 +110,11 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextmanager
-def _private_site(root: Path) -> Iterator[Path]:
+def _private_site(root: Path) -> Iterator[tuple[Path, bool]]:
     """Where the preview is built: .digest-cache/serve-site/ under the digest (kept between
     sessions, so a restart rebuilds only what changed meanwhile), or a temporary folder when
-    another `digest serve` of the same digest holds that one. Never site/."""
+    another `digest serve` of the same digest holds that one. Never site/.
+    Yields the folder and whether it outlives this session."""
     cache = root / CACHE_DIR
     cache.mkdir(exist_ok=True)
     with (cache / "serve.lock").open("a") as lock:
@@ -105,19 +123,25 @@ def _private_site(root: Path) -> Iterator[Path]:
         except OSError:
             temporary = Path(tempfile.mkdtemp(prefix="digest-serve-"))
             try:
-                yield temporary
+                yield temporary, False
             finally:
                 shutil.rmtree(temporary, ignore_errors=True)
             return
-        yield cache / "serve-site"  # the lock goes with the file
+        yield cache / "serve-site", True  # the lock goes with the file
 
 
 def run(args: argparse.Namespace) -> int:
     from digest.build import Builder  # the build stack is heavy; load it only when serving
 
     root = Path(args.root).resolve()
-    with _private_site(root) as site:
-        builder = Builder(root, site, drafts=args.drafts)
+    if not root.is_dir():
+        raise DigestError(Problem(str(args.root), None, "no such folder",
+                                  "give the digest folder (the one with digest.yaml) to --root"))
+    with _private_site(root) as (site, lasting):
+        # The cache stays in memory between rebuilds (writing it takes longer than a
+        # one-article rebuild) and is saved after the first build and on the way out; a
+        # temporary folder's cache would be of no use to anyone later.
+        builder = Builder(root, site, drafts=args.drafts, use_cache=lasting, autosave=False)
         step = _BuildStep(builder, root, sys.stdout)
         try:
             server = LiveReloadServer(site, builder.base_path, step, host=args.host,
@@ -128,37 +152,42 @@ def run(args: argparse.Namespace) -> int:
                   f"(--port 0 picks a free one)", file=sys.stderr)
             return 1
         with server:
-            return _serve(server, builder, step, root, args)
+            return _serve(server, builder, root, args)
 
 
-def _serve(server: LiveReloadServer, builder: Builder,
-           step: Callable[[frozenset[Path] | None], BuildResult], root: Path,
+def _serve(server: LiveReloadServer, builder: Builder, root: Path,
            args: argparse.Namespace) -> int:
     if not _is_loopback(args.host):
         print(f"warning: listening on {args.host}: other computers can see this preview",
               file=sys.stderr)
-    print(f"building {root}", flush=True)
-    print(f"building into {server.site} (a private folder; site/ is not touched)", flush=True)
-    # Listening starts before the first build, so a browser opened now waits for the build
-    # rather than failing to connect; requests are held back until the build is done.
-    server.start()
-    server.rebuild(None)
-
-    def on_change(batch: ChangeBatch) -> None:
-        server.rebuild(None if batch.everything else batch.paths)
-
-    watcher = SourceWatcher(builder.watch_paths, on_change)
-    watcher.start()
-    print(f"serving {server.url}  (Ctrl-C to stop)", flush=True)
-    if args.open:
-        threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
     if threading.current_thread() is threading.main_thread():
-        # `kill` should clean up like Ctrl-C does (the private folder, the port).
+        # `kill` should clean up like Ctrl-C does (the port, the event streams, the cache).
         signal.signal(signal.SIGTERM, _interrupt)
+    watcher: SourceWatcher | None = None
+    # Ctrl-C may come at any moment from here on, during the first build too.
     try:
+        print(f"building {root}", flush=True)
+        print(f"building into {server.site} (a private folder; site/ is not touched)",
+              flush=True)
+        # Listening starts before the first build, so a browser opened now waits for the
+        # build rather than failing to connect; requests are held back until it is done.
+        server.start()
+        server.rebuild(None)
+        builder.save()
+
+        def on_change(batch: ChangeBatch) -> None:
+            server.rebuild(None if batch.everything else batch.paths)
+
+        watcher = SourceWatcher(builder.watch_paths, on_change)
+        watcher.start()
+        print(f"serving {server.url}  (Ctrl-C to stop)", flush=True)
+        if args.open:
+            threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
         threading.Event().wait()  # until Ctrl-C
     except KeyboardInterrupt:
         print("\nstopping", flush=True)
     finally:
-        watcher.stop()
+        if watcher is not None:
+            watcher.stop()  # waits for a rebuild in progress
+        builder.save()
     return 0

@@ -293,8 +293,10 @@ def measure_hugo_server(tool: Tool, edits: int, startup_timeout: float) -> list[
                     raise BuildFailed("hugo server did not show an edit within 60 s")
                 time.sleep(0.002)
             served = (time.perf_counter() - start) * 1000
-            time.sleep(0.2)  # the "Total in" line may trail the page by a moment
-            reports = [m for line in lines if (m := TOTAL_IN.search(line))]
+            deadline = time.monotonic() + 5  # the "Total in" line may trail the page
+            while (len(reports := [m for line in lines if (m := TOTAL_IN.search(line))])
+                   <= reports_before and time.monotonic() < deadline):
+                time.sleep(0.05)
             rebuild = float(reports[-1].group(1)) if len(reports) > reports_before else None
             results.append(ServerEdit(served, rebuild))
     finally:
@@ -374,6 +376,18 @@ def _version(argv: Sequence[str]) -> str:
     return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
 
 
+def digest_revision() -> str:
+    """The commit digest is built from, marked when the working tree differs from it."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(REPO_DIR), *args], capture_output=True,
+                              text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "digest", "templates")
+    return f"{commit} + uncommitted changes" if dirty else commit
+
+
 def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]:
     work = args.out / f"n{articles}"
     print(f"generating {articles:,} articles into {work} ...", flush=True)
@@ -400,6 +414,8 @@ def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]
         except BuildFailed as error:
             print(f"note: hugo server measurement skipped: {error}", flush=True)
     table = format_table(articles, args.repeat, results)
+    table += f"\nversions: digest {args.versions['digest']} · {args.versions['hugo']} · " \
+             f"pelican {args.versions['pelican']} · {os.cpu_count()} CPUs"
     if server:
         served = [edit.served_ms for edit in server]
         rebuilt = [edit.rebuild_ms for edit in server if edit.rebuild_ms is not None]
@@ -445,7 +461,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hugo": _version([shutil.which("hugo") or "/usr/bin/hugo", "version"]),
         "pelican": _version([str(Path(sys.executable).parent / "pelican"), "--version"]),
     }
-    print(f"hugo: {versions['hugo']} · pelican: {versions['pelican']}", flush=True)
+    versions["digest"] = digest_revision()
+    print(f"digest: {versions['digest']} · hugo: {versions['hugo']} · "
+          f"pelican: {versions['pelican']}", flush=True)
+    args.versions = versions
     runs = [bench_one_size(size, args) for size in sizes]
     if args.json is not None:
         report = {"command": " ".join(["python", "bench/run_builds.py", *(argv or sys.argv[1:])]),

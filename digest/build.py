@@ -7,12 +7,11 @@ files, converts only changed Markdown and renders only pages whose view values c
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from digest.cache import (
     BuildCache,
@@ -26,30 +25,14 @@ from digest.cache import (
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.scan import Scan, scan, signature
 from digest.theme import theme_dir
-from digest.write import SiteWriter, StagedFiles, check_output_dir
+from digest.write import SiteWriter, check_output_dir
 
 if TYPE_CHECKING:
     import jinja2
 
     from digest.graph import SiteGraph
-    from digest.load import Content
-    from digest.pages import SitePlan
-
-
-
-class PageResult(NamedTuple):
-    path: str
-    fingerprint: bytes
-    rendered: bool  # its views changed, so its template ran
-    written: bool  # rendering gave other bytes than the site had
-    bodies: frozenset[str]  # the articles whose body HTML the page shows
-
 
 log = logging.getLogger(__name__)
-
-# Below these sizes, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 200  # Markdown bodies to convert
-PARALLEL_PAGES = 3000  # pages in the site
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,202 +57,6 @@ def static_files(config: Config) -> dict[str, Path]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class BodyJob:
-    key: str
-    markdown: str
-    spellings: tuple[tuple[str, str], ...]  # spelling -> actor URL
-    titles: tuple[tuple[str, str], ...]  # actor URL -> name
-
-
-def _convert(jobs: list[BodyJob]) -> list[tuple[str, str]]:
-    from digest.markup import MarkdownRenderer, link_first_mentions
-
-    renderer = MarkdownRenderer()
-    return [(job.key, link_first_mentions(renderer.to_html(job.markdown), dict(job.spellings),
-                                          dict(job.titles))) for job in jobs]
-
-
-def _body_jobs(graph: SiteGraph) -> dict[str, BodyJob]:
-    """One job per article: its Markdown and the actor links its first mentions get."""
-    base = graph.config.base_path
-    jobs = {}
-    for article in graph.articles:
-        spellings: dict[str, str] = {}
-        titles: dict[str, str] = {}
-        for slug in graph.article_actors[article.slug]:
-            actor = graph.actors[slug]
-            url = base + f"actors/{slug}/"
-            titles[url] = actor.name
-            for spelling in (actor.name, *actor.aliases):
-                spellings.setdefault(spelling, url)
-        spelling_items = tuple(sorted(spellings.items()))
-        title_items = tuple(sorted(titles.items()))
-        key = content_hash(article.body, repr(spelling_items), repr(title_items))
-        jobs[article.slug] = BodyJob(key, article.body, spelling_items, title_items)
-    return jobs
-
-
-def convert_bodies(jobs: Iterable[BodyJob], known: dict[str, str]) -> dict[str, str]:
-    """Body HTML by job key: from `known` where possible, else converted (in parallel if many)."""
-    todo = {job.key: job for job in jobs if job.key not in known}
-    results = {key: known[key] for key in (job.key for job in jobs) if key in known}
-    pending = list(todo.values())
-    workers = min(os.cpu_count() or 1, 4)
-    if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
-        import multiprocessing
-
-        chunks = [pending[i::workers * 4] for i in range(workers * 4)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for converted in pool.imap_unordered(_convert, chunks):
-                results.update(converted)
-    else:
-        results.update(_convert(pending))
-    return results
-
-
-class BodyHtml:
-    """Body HTML by article slug, noting which bodies the page being made has asked for."""
-
-    def __init__(self, bodies: dict[str, str], jobs: dict[str, BodyJob]) -> None:
-        self.bodies = bodies
-        self.jobs = jobs
-        self.used: set[str] = set()
-
-    def __call__(self, slug: str) -> str:
-        self.used.add(slug)
-        return self.bodies[self.jobs[slug].key]
-
-
-class PageRenderer:
-    """Renders pages whose views changed and stages them; the others are left alone."""
-
-    def __init__(self, plan: SitePlan, body_html: BodyHtml, environment: jinja2.Environment,
-                 salt: str, known: dict[str, bytes], files: StagedFiles, root: Path,
-                 unchanged: Callable[[str], bool] = lambda path: False) -> None:
-        from digest.cache import PageFingerprints
-
-        self.plan = plan
-        self.body_html = body_html
-        self.environment = environment
-        self.known = known
-        self.files = files
-        self.root = root
-        self.unchanged = unchanged  # pages known unchanged without looking at their views
-        self.fingerprints = PageFingerprints(salt)
-
-    def render_share(self, index: int, count: int,
-                     previous_bodies: dict[str, frozenset[str]] | None = None,
-                     ) -> list[PageResult]:
-        """Every count-th page starting at index (so that workers split the site evenly)."""
-        from digest.render import render_page
-
-        results = []
-        for position, page in enumerate(self.plan.pages()):
-            if position % count != index:
-                continue
-            if self.unchanged(page.path):
-                bodies = previous_bodies[page.path] if previous_bodies else frozenset()
-                results.append(PageResult(page.path, self.known[page.path], False, False, bodies))
-                continue
-            self.body_html.used = set()
-            context = page.make_context()
-            fingerprint = self.fingerprints.of(page.template, context)
-            bodies = frozenset(self.body_html.used)
-            if self.known.get(page.path) == fingerprint:
-                results.append(PageResult(page.path, fingerprint, False, False, bodies))
-            else:
-                data = render_page(self.environment, page, context, self.root)
-                results.append(PageResult(page.path, fingerprint, True,
-                                          self.files.put(page.path, data), bodies))
-        return results
-
-
-@dataclass(frozen=True, slots=True)
-class _Previous:
-    """What a Builder made last time, kept in memory for the next build (digest serve)."""
-
-    content: Content
-    graph: SiteGraph
-    jobs: dict[str, BodyJob]
-    salt: str  # templates and settings
-    page_bodies: dict[str, frozenset[str]]  # page -> articles whose body HTML it shows
-
-
-def _body_only_changes(old: Content, new: Content) -> set[str] | None:
-    """Paths of the articles whose bodies alone changed, or None if anything else did."""
-    from digest.views import summary_of
-
-    if old.tags != new.tags or len(old.actors) != len(new.actors) or any(
-            a is not b and a != b for a, b in zip(old.actors, new.actors, strict=True)):
-        return None
-    if len(old.articles) != len(new.articles):
-        return None
-    changed = set()
-    for before, after in zip(old.articles, new.articles, strict=True):
-        if before is after:
-            continue
-        if replace(before, body=after.body, body_line=after.body_line) != after:
-            return None
-        if summary_of(before) != summary_of(after):  # listings show the first paragraph
-            return None
-        changed.add(after.path)
-    return changed
-
-
-def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
-    """Render the site in forked worker processes, each taking every n-th page.
-
-    Forking hands each worker the graph and views without copying or pickling them; only the
-    small results (or the problems of a failed page) come back.
-    """
-    import multiprocessing
-
-    from digest.errors import DigestError, TemplateError
-
-    context = multiprocessing.get_context("fork")
-    channels = []
-    processes = []
-    for index in range(workers):
-        receiver, sender = context.Pipe(duplex=False)
-
-        def work(index: int = index, sender: Any = sender) -> None:
-            try:
-                sender.send(("ok", pages.render_share(index, workers)))
-            except DigestError as error:
-                sender.send(("error", error.problems))
-            except Exception as error:  # reported in the parent, never lost
-                sender.send(("crash", repr(error)))
-            finally:
-                sender.close()
-
-        process = context.Process(target=work, daemon=True)
-        process.start()
-        sender.close()
-        channels.append(receiver)
-        processes.append(process)
-    results: list[PageResult] = []
-    problems = []
-    crashes = []
-    for receiver, process in zip(channels, processes, strict=True):
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            status, payload = "crash", f"worker exited with code {process.exitcode}"
-        process.join()
-        if status == "ok":
-            results.extend(payload)
-        elif status == "error":
-            problems.extend(payload)
-        else:
-            crashes.append(payload)
-    if problems:
-        raise TemplateError(problems)
-    if crashes:
-        raise RuntimeError("; ".join(crashes))
-    return results
-
-
 class Builder:
     """Builds one digest folder into one output folder, as often as asked."""
 
@@ -286,7 +73,6 @@ class Builder:
         self.use_cache = use_cache
         self.autosave = autosave
         self._cache: BuildCache | None = None
-        self._previous: _Previous | None = None
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._cache_key = content_hash(code_version(), str(self.out), str(drafts),
@@ -368,48 +154,26 @@ class Builder:
 
     def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
                started: float) -> BuildReport:
+        from digest.bodies import BodyHtml, body_jobs, convert_bodies
         from digest.graph import build_graph
+        from digest.incremental import LastBuild, as_body_edit
         from digest.load import load_content
         from digest.pages import SitePlan
         from digest.render import make_environment
+        from digest.rendering import PageRenderer, render_pages
 
         content = load_content(config, cache.parsed, changed, scanned)
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}
-        salt = content_hash(repr(templates), repr(config))
+        salt = content_hash(repr(templates), repr(config), str(self.drafts))
         can_keep = cache.output_id == self._output_id() and self.out.is_dir()
-        previous = self._previous if can_keep and self._previous else None
-        if previous is not None and previous.salt != salt:
-            previous = None
-        body_changes = _body_only_changes(previous.content, content) if previous else None
-        if previous is not None and body_changes is not None:
-            # Only article bodies changed: the graph stands; pages that show none of those
-            # bodies are unchanged, and are not even looked at.
-            by_path = {a.path: a for a in content.articles}
-            articles = tuple(by_path[a.path] for a in previous.graph.articles)
-            graph = replace(previous.graph, articles=articles,
-                            by_slug={a.slug: a for a in articles})
-            jobs = dict(previous.jobs)
-            touched = {a.slug for a in articles if a.path in body_changes}
-            for slug in touched:
-                job = jobs[slug]
-                body = graph.by_slug[slug].body
-                jobs[slug] = BodyJob(content_hash(body, repr(job.spellings), repr(job.titles)),
-                                     body, job.spellings, job.titles)
-            page_bodies = previous.page_bodies
-            known_paths = set(page_bodies)
-
-            def unchanged(path: str) -> bool:
-                return path in known_paths and not page_bodies[path] & touched
+        edit = as_body_edit(cache.last if can_keep else None, content, salt)
+        if edit is not None:
+            graph, jobs = edit.graph, edit.jobs
         else:
             graph = build_graph(config, content, drafts=self.drafts)
-            jobs = _body_jobs(graph)
-            page_bodies = {}
-
-            def unchanged(path: str) -> bool:
-                return False
-
+            jobs = body_jobs(graph)
         bodies = convert_bodies(jobs.values(), cache.bodies)
         descriptions = self._descriptions(graph, cache.bodies)
         cache.bodies = {**bodies, **descriptions}  # only what this site uses: never stale
@@ -421,16 +185,11 @@ class Builder:
 
         known = cache.pages if can_keep else {}
         writer = SiteWriter(self.out, set(cache.pages) | cache.static if can_keep else None)
-        cache.pages = {}  # until the new site is in place, no page may be trusted
-        self._previous = None
+        cache.pages, cache.last = {}, None  # until the new site is in place, trust nothing
         try:
             pages = PageRenderer(plan, body_html, self._environment[1], salt, known,
-                                 writer.files, self.root, unchanged)
-            page_count = len(known) if page_bodies else sum(1 for _ in plan.pages())
-            if page_count >= PARALLEL_PAGES and (os.cpu_count() or 1) > 1 and not page_bodies:
-                results = _render_in_workers(pages, min(os.cpu_count() or 1, 4))
-            else:
-                results = pages.render_share(0, 1, page_bodies)
+                                 writer.files, self.root, edit)
+            results = render_pages(pages)
             for result in results:
                 writer.record(result.path, result.written)
             for relative, source in static_files(config).items():
@@ -443,8 +202,8 @@ class Builder:
         cache.pages = {result.path: result.fingerprint for result in results}
         cache.static = {p for p in writer.paths if p not in cache.pages}
         cache.actors_without_file = graph.actors_without_file
-        self._previous = _Previous(content, graph, jobs, salt,
-                                   {result.path: result.bodies for result in results})
+        cache.last = LastBuild(content, graph, jobs, salt,
+                               {result.path: result.bodies for result in results})
         rendered = sum(1 for result in results if result.rendered)
         seconds = time.perf_counter() - started
         log.info("built %d files in %.2fs", len(writer.paths), seconds)

@@ -15,10 +15,13 @@ import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.load import ParsedFiles
 from digest.views import ArticleCard
+
+if TYPE_CHECKING:
+    from digest.incremental import LastBuild
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,7 @@ class BuildCache:
     pages: dict[str, bytes] = field(default_factory=dict)  # output path -> page fingerprint
     static: set[str] = field(default_factory=set)  # other files of the site it wrote
     actors_without_file: tuple[str, ...] = ()
+    last: LastBuild | None = None  # the last build's graph, for edits that leave it standing
     inputs: str = ""  # digest.scan signature of every input at the last successful build
     output_id: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
 

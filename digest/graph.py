@@ -22,29 +22,29 @@ from digest.model import Actor, Article, Quote, TagInfo, name_key, slugify
 # time: it keeps related-article ranking linear in the archive's size.
 RELATED_WINDOW = 40
 
-
-@dataclass(frozen=True, slots=True)
+# Not slotted, like the model's records: the graph is pickled into the build cache.
+@dataclass(frozen=True)
 class Related:
     slug: str
     shared_actors: tuple[str, ...]  # actor slugs
     shared_tags: tuple[str, ...]  # tag slugs
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class QuoteRef:
     article: str  # article slug
     quote: Quote
     speaker: str  # actor slug
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Tag:
     slug: str
     name: str
     description: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SiteGraph:
     config: Config
     articles: tuple[Article, ...]  # published, newest first

@@ -23,7 +23,7 @@ ACTOR_KEYS = frozenset({"name", "aliases", "kind", "affiliations", "links"})
 _DATE_HINT = "use YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+00:00 with a time"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Content:
     articles: tuple[Article, ...]  # sorted by path
     actors: tuple[Actor, ...]  # actor files, sorted by path

@@ -8,7 +8,9 @@ import unicodedata
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+# Records are frozen but not slotted: the build cache pickles thousands of them, and slotted
+# dataclasses pickle through a slow Python-level __getstate__ (see digest.cache).
+@dataclass(frozen=True)
 class Quote:
     """A direct quotation; `speaker` is an actor name or alias as written in the file."""
 
@@ -16,13 +18,13 @@ class Quote:
     speaker: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Link:
     title: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Article:
     path: str  # relative to the digest root, with forward slashes
     slug: str
@@ -42,7 +44,7 @@ class Article:
     body_line: int  # the file line where the body starts, for error messages
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Actor:
     path: str | None  # None for an actor named in articles that has no file of its own
     slug: str
@@ -54,7 +56,7 @@ class Actor:
     body: str  # Markdown description
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TagInfo:
     name: str
     description: str

@@ -80,17 +80,19 @@ def test_cached_build_after_an_edit_equals_a_fresh_build(digest_root: Path, tmp_
     assert tree(tmp_path / "from-disk") == fresh
 
 
-def test_a_series_of_edits_in_one_session_matches_fresh_builds(digest_root: Path,
-                                                               tmp_path: Path) -> None:
-    builder = Builder(digest_root, tmp_path / "session")  # as `digest serve` keeps one
-    builder.build()
+@pytest.mark.parametrize("one_builder", [True, False], ids=["serve session", "build commands"])
+def test_a_series_of_edits_matches_fresh_builds(digest_root: Path, tmp_path: Path,
+                                                one_builder: bool) -> None:
+    # `digest serve` keeps one Builder; each `digest build` starts from the cache on disk
+    session = Builder(digest_root, tmp_path / "session")
+    session.build()
     for step, name in enumerate(["later paragraph", "article title", "later paragraph",
                                  "new article", "actor alias", "deleted article"]):
         if name == "later paragraph" and step:
             edit(digest_root, GHAANI, "new tensions.", f"new tensions ({step}).")
         else:
             EDITS[name](digest_root)
-        builder.build()
+        (session if one_builder else Builder(digest_root, tmp_path / "session")).build()
         fresh = tmp_path / f"fresh-{step}"
         Builder(digest_root, fresh, use_cache=False).build()
         assert tree(tmp_path / "session") == tree(fresh), name
@@ -145,11 +147,12 @@ def test_a_damaged_cache_is_ignored(digest_root: Path) -> None:
 
 def test_worker_processes_write_the_same_site(digest_root: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.build
+    import digest.bodies
+    import digest.rendering
 
     Builder(digest_root, tmp_path / "serial", use_cache=False).build()
-    monkeypatch.setattr(digest.build, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(digest.build, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.bodies, "PARALLEL_THRESHOLD", 1)
     Builder(digest_root, tmp_path / "parallel", use_cache=False).build()
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     EDITS["article title"](digest_root)  # and a rebuild through the workers keeps pages
@@ -159,10 +162,10 @@ def test_worker_processes_write_the_same_site(digest_root: Path, tmp_path: Path,
 
 def test_a_template_error_in_a_worker_is_reported_with_its_line(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.build
+    import digest.rendering
     from digest.errors import TemplateError
 
-    monkeypatch.setattr(digest.build, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
     (digest_root / "templates").mkdir()
     (digest_root / "templates/tag.html").write_text("{{ tag.missing }}\n")
     with pytest.raises(TemplateError) as raised:

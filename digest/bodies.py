@@ -1,0 +1,89 @@
+"""Article bodies: Markdown to HTML with first-mention actor links, each converted once.
+
+A body's HTML depends on its Markdown and on the actor links it may get; both go into the job's
+key, so converted HTML can be reused from the cache for as long as neither changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from digest import urls
+from digest.cache import content_hash
+from digest.graph import SiteGraph
+
+# Below this many bodies to convert, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 200
+
+
+@dataclass(frozen=True)  # pickled into the build cache: not slotted (see digest.model)
+class BodyJob:
+    key: str
+    markdown: str
+    spellings: tuple[tuple[str, str], ...]  # spelling -> actor URL
+    titles: tuple[tuple[str, str], ...]  # actor URL -> name
+
+
+def _convert(jobs: list[BodyJob]) -> list[tuple[str, str]]:
+    from digest.markup import MarkdownRenderer, link_first_mentions
+
+    renderer = MarkdownRenderer()
+    return [(job.key, link_first_mentions(renderer.to_html(job.markdown), dict(job.spellings),
+                                          dict(job.titles))) for job in jobs]
+
+
+def body_jobs(graph: SiteGraph) -> dict[str, BodyJob]:
+    """One job per article: its Markdown and the actor links its first mentions get."""
+    base = graph.config.base_path
+    jobs = {}
+    for article in graph.articles:
+        spellings: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        for slug in graph.article_actors[article.slug]:
+            actor = graph.actors[slug]
+            url = base + urls.actor_url(slug)
+            titles[url] = actor.name
+            for spelling in (actor.name, *actor.aliases):
+                spellings.setdefault(spelling, url)
+        jobs[article.slug] = make_job(article.body, tuple(sorted(spellings.items())),
+                                      tuple(sorted(titles.items())))
+    return jobs
+
+
+def make_job(markdown: str, spellings: tuple[tuple[str, str], ...],
+             titles: tuple[tuple[str, str], ...]) -> BodyJob:
+    return BodyJob(content_hash(markdown, repr(spellings), repr(titles)), markdown, spellings,
+                   titles)
+
+
+def convert_bodies(jobs: Iterable[BodyJob], known: dict[str, str]) -> dict[str, str]:
+    """Body HTML by job key: from `known` where possible, else converted (in parallel if many)."""
+    todo = {job.key: job for job in jobs if job.key not in known}
+    results = {key: known[key] for key in (job.key for job in jobs) if key in known}
+    pending = list(todo.values())
+    workers = min(os.cpu_count() or 1, 4)
+    if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
+        import multiprocessing
+
+        chunks = [pending[i::workers * 4] for i in range(workers * 4)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for converted in pool.imap_unordered(_convert, chunks):
+                results.update(converted)
+    else:
+        results.update(_convert(pending))
+    return results
+
+
+class BodyHtml:
+    """Body HTML by article slug, noting which bodies the page being made has asked for."""
+
+    def __init__(self, bodies: dict[str, str], jobs: dict[str, BodyJob]) -> None:
+        self.bodies = bodies
+        self.jobs = jobs
+        self.used: set[str] = set()
+
+    def __call__(self, slug: str) -> str:
+        self.used.add(slug)
+        return self.bodies[self.jobs[slug].key]

@@ -1,0 +1,78 @@
+"""What the last build made, and how much of it an edit leaves standing.
+
+When only the bodies of some articles changed (and not their first paragraph, which listings
+show), the site graph is the same: the last graph is kept with the new article records, and
+the only pages to look at are those that show one of those bodies. Anything else is a full
+build (which still renders only the pages whose views changed: see digest.cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from digest.bodies import BodyJob, make_job
+from digest.graph import SiteGraph
+from digest.load import Content
+from digest.views import summary_of
+
+
+@dataclass(frozen=True)  # pickled into the build cache: not slotted (see digest.model)
+class LastBuild:
+    content: Content
+    graph: SiteGraph
+    jobs: dict[str, BodyJob]
+    salt: str  # templates and settings it was rendered with
+    page_bodies: dict[str, frozenset[str]]  # page -> articles whose body HTML it shows
+
+
+@dataclass(frozen=True)
+class BodyEdit:
+    """The last build, brought up to date with new article bodies."""
+
+    graph: SiteGraph
+    jobs: dict[str, BodyJob]
+    page_bodies: dict[str, frozenset[str]]
+    touched: frozenset[str]  # slugs of the articles whose bodies changed
+
+    def unchanged(self, page: str) -> bool:
+        """True for a page of the last build that shows none of the changed bodies."""
+        shown = self.page_bodies.get(page)
+        return shown is not None and not shown & self.touched
+
+
+def body_only_changes(old: Content, new: Content) -> set[str] | None:
+    """Paths of the articles whose bodies alone changed, or None if anything else did."""
+    if old.tags != new.tags or len(old.actors) != len(new.actors) or any(
+            a is not b and a != b for a, b in zip(old.actors, new.actors, strict=True)):
+        return None
+    if len(old.articles) != len(new.articles):
+        return None
+    changed = set()
+    for before, after in zip(old.articles, new.articles, strict=True):
+        if before is after:
+            continue
+        if replace(before, body=after.body, body_line=after.body_line) != after:
+            return None
+        if summary_of(before) != summary_of(after):  # listings show the first paragraph
+            return None
+        changed.add(after.path)
+    return changed
+
+
+def as_body_edit(last: LastBuild | None, content: Content, salt: str) -> BodyEdit | None:
+    """The last build updated for `content`, if only article bodies changed since."""
+    if last is None or last.salt != salt:
+        return None
+    changed = body_only_changes(last.content, content)
+    if changed is None:
+        return None
+    by_path = {a.path: a for a in content.articles}
+    articles = tuple(by_path[a.path] for a in last.graph.articles)
+    graph = replace(last.graph, articles=articles, by_slug={a.slug: a for a in articles})
+    touched = frozenset(a.slug for a in articles if a.path in changed)
+    jobs = dict(last.jobs)
+    for slug in touched:
+        job = jobs[slug]
+        jobs[slug] = make_job(graph.by_slug[slug].body, job.spellings, job.titles)
+    return BodyEdit(graph, jobs, last.page_bodies, touched)
+

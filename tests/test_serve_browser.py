@@ -158,3 +158,24 @@ def test_the_page_reconnects_and_reloads_after_a_server_restart(
         assert not still_marked(page)
     finally:
         restarted.stop()
+
+
+def set_visibility(page: Any, state: str) -> None:
+    page.evaluate("""state => {
+        Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }""", state)
+
+
+def test_a_hidden_page_lets_go_of_its_stream_and_catches_up_when_shown(
+        page: Any, digest_root: Path, serve: ServeProcess) -> None:
+    """Browsers allow six connections per host: background tabs must not hold them all."""
+    set_visibility(page, "hidden")
+    page.wait_for_function(
+        "() => document.querySelector('script[data-events]').dataset.state === 'paused'")
+    (digest_root / ARTICLE).write_text(article_text("Edited while the tab was hidden."))
+    serve.wait_for(r"built in \d+ ms")
+    page.wait_for_timeout(500)  # time enough for a page that still listened to reload
+    assert "Edited while the tab was hidden." not in page.inner_text("body")
+    set_visibility(page, "visible")
+    wait_for_text(page, "Edited while the tab was hidden.")

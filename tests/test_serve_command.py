@@ -190,7 +190,7 @@ def test_ctrl_c_stops_everything_and_frees_the_port(digest_root: Path) -> None:
     serve = ServeProcess(digest_root).wait_until_serving()
     private = Path(serve.seen(r"building into (\S+)"))
     stream = socket.create_connection(("127.0.0.1", serve.port), timeout=30)
-    stream.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    stream.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     received = b""
     while b"event: hello" not in received:
         chunk = stream.recv(65536)

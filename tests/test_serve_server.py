@@ -138,7 +138,7 @@ class EventStream:
 
     def __init__(self, server: LiveReloadServer) -> None:
         self.socket = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        self.socket.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.socket.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         self.buffer = b""
         head = self._until(b"\r\n\r\n")
         assert b"200" in head.split(b"\r\n")[0]
@@ -320,6 +320,22 @@ def test_symlinks_inside_the_site_are_followed(
         server: LiveReloadServer, builder: CopyBuilder) -> None:
     (builder.site / "alias.css").symlink_to(builder.site / "style.css")
     assert fetch(server, "/digest/alias.css")[0] == 200
+
+
+@pytest.mark.parametrize(("host", "expected"), [
+    ("127.0.0.1", 200), ("127.0.0.1:{port}", 200), ("localhost:{port}", 200),
+    ("LOCALHOST", 200), ("[::1]:{port}", 200), ("preview.localhost:{port}", 200),
+    ("evil.example", 400), ("evil.example:{port}", 400), ("127.0.0.1.evil.example", 400),
+    ("", 400),
+])
+def test_only_requests_addressed_to_this_computer_are_answered(
+        server: LiveReloadServer, host: str, expected: int) -> None:
+    """A page on another site cannot read the preview by pointing its own DNS name at
+    127.0.0.1 (DNS rebinding): the Host header gives it away."""
+    header = host.format(port=server.port)
+    response = raw_request(server, f"GET /digest/ HTTP/1.1\r\nHost: {header}\r\n"
+                                   f"Connection: close\r\n\r\n".encode())
+    assert status_of(response) == expected
 
 
 # ----- malformed requests and bursts -----

@@ -90,24 +90,47 @@
     }
   }
 
+  // A browser opens at most six connections to one host; a stream per open tab would soon
+  // use them all and stall page loads. So only a visible page keeps its stream; a page
+  // coming back into view reconnects, and the hello event reloads it if it is stale.
+  let source = null;
   let retryDelay = 250;
   function connect() {
-    const source = new EventSource(eventsUrl);
-    source.addEventListener("open", () => { retryDelay = 250; });
-    source.addEventListener("hello", (event) => {
+    if (source !== null || document.visibilityState === "hidden") {
+      return;
+    }
+    const stream = new EventSource(eventsUrl);
+    source = stream;
+    stream.addEventListener("open", () => { retryDelay = 250; });
+    stream.addEventListener("hello", (event) => {
       apply(JSON.parse(event.data), false);
       script.dataset.state = "live";  // lets tests (and the curious) see that reload works
     });
-    source.addEventListener("build", (event) => apply(JSON.parse(event.data), true));
-    source.addEventListener("error", () => {
+    stream.addEventListener("build", (event) => apply(JSON.parse(event.data), true));
+    stream.addEventListener("error", () => {
+      script.dataset.state = "reconnecting";
       // EventSource retries by itself after a dropped connection, but gives up for good
       // after a refused or odd response (server restarting): then we retry ourselves.
-      script.dataset.state = "reconnecting";
-      if (source.readyState === EventSource.CLOSED) {
+      if (stream.readyState === EventSource.CLOSED && source === stream) {
+        source = null;
         setTimeout(connect, retryDelay);
         retryDelay = Math.min(retryDelay * 2, 5000);
       }
     });
   }
+  function disconnect() {
+    if (source !== null) {
+      source.close();
+      source = null;
+      script.dataset.state = "paused";
+    }
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") {
+      disconnect();
+    } else {
+      connect();
+    }
+  });
   connect();
 })();

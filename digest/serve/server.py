@@ -10,6 +10,7 @@ The reload script is added to HTML as it is served; the files on disk never cont
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -361,6 +362,21 @@ class LiveReloadServer:
 
     # ----- used by the request handler -----
 
+    def allows_host(self, header: str | None) -> bool:
+        """On a loopback address, only requests addressed to this computer by name are
+        answered: a web page elsewhere cannot read the preview through a DNS name of its own
+        that it points at 127.0.0.1 (DNS rebinding)."""
+        if header is None or not ipaddress.ip_address(self.host).is_loopback:
+            return True
+        name = header.strip().lower()
+        name = name[1:].split("]", 1)[0] if name.startswith("[") else name.rsplit(":", 1)[0]
+        if name.endswith(".localhost") or name == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            return False
+
     def inject(self, page: bytes, state: SiteState) -> bytes:
         """The page with the reload script (and the error overlay when the build is broken)
         added before </body>."""
@@ -462,6 +478,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         app = self.server.app
+        if not app.allows_host(self.headers.get("Host")):
+            self.send_error(HTTPStatus.BAD_REQUEST, "unexpected Host header")
+            return
         try:
             segments = url_segments(self.path)
         except BadPath as error:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from digest import urls
-from digest.cache import content_hash
+from digest.cache import HtmlStore, content_hash
 from digest.graph import SiteGraph
 
 # Below this many bodies to convert, starting worker processes costs more than it saves.
@@ -58,11 +58,10 @@ def make_job(markdown: str, spellings: tuple[tuple[str, str], ...],
                    titles)
 
 
-def convert_bodies(jobs: Iterable[BodyJob], known: dict[str, str]) -> dict[str, str]:
-    """Body HTML by job key: from `known` where possible, else converted (in parallel if many)."""
-    todo = {job.key: job for job in jobs if job.key not in known}
-    results = {key: known[key] for key in (job.key for job in jobs) if key in known}
-    pending = list(todo.values())
+def convert_bodies(jobs: Iterable[BodyJob], store: HtmlStore) -> None:
+    """Convert the jobs whose HTML the store lacks (in worker processes if there are many)."""
+    by_key = {job.key: job for job in jobs}
+    pending = [by_key[key] for key in sorted(store.missing(by_key))]
     workers = min(os.cpu_count() or 1, 4)
     if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
         import multiprocessing
@@ -70,20 +69,21 @@ def convert_bodies(jobs: Iterable[BodyJob], known: dict[str, str]) -> dict[str, 
         chunks = [pending[i::workers * 4] for i in range(workers * 4)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for converted in pool.imap_unordered(_convert, chunks):
-                results.update(converted)
+                for key, html in converted:
+                    store.put(key, html)
     else:
-        results.update(_convert(pending))
-    return results
+        for key, html in _convert(pending):
+            store.put(key, html)
 
 
 class BodyHtml:
     """Body HTML by article slug, noting which bodies the page being made has asked for."""
 
-    def __init__(self, bodies: dict[str, str], jobs: dict[str, BodyJob]) -> None:
-        self.bodies = bodies
+    def __init__(self, store: HtmlStore, jobs: dict[str, BodyJob]) -> None:
+        self.store = store
         self.jobs = jobs
         self.used: set[str] = set()
 
     def __call__(self, slug: str) -> str:
         self.used.add(slug)
-        return self.bodies[self.jobs[slug].key]
+        return self.store.get(self.jobs[slug].key)

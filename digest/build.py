@@ -17,6 +17,7 @@ from digest.cache import (
     BuildCache,
     code_version,
     content_hash,
+    html_store,
     load_cache,
     read_stamp,
     save_cache,
@@ -75,8 +76,9 @@ class Builder:
         self._cache: BuildCache | None = None
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
-        self._cache_key = content_hash(code_version(), str(self.out), str(drafts),
-                                       str(base_url))[:16]
+        self._version = code_version()
+        self._cache_key = content_hash(str(self.out), str(drafts), str(base_url))[:16]
+        self._store = html_store(self.root, use_cache)
 
     @property
     def watch_paths(self) -> tuple[Path, ...]:
@@ -112,7 +114,8 @@ class Builder:
         check_output_dir(self.out, self.root)
         changed_paths = {self._relative(p) for p in changed or ()}
         scanned = self._scan()
-        stamp = f"{signature(scanned)} {self._output_id()}"
+        inputs = f"{self._version} {signature(scanned)}"
+        stamp = f"{inputs} {self._output_id()}"
         if self._cache is None and self.use_cache and not changed_paths:
             # A new process: if nothing changed since the last build, do not even load the cache.
             previous = read_stamp(self.root, self._cache_key).split("\n")
@@ -121,7 +124,8 @@ class Builder:
                 return BuildReport(int(previous[1]), (), (), int(previous[1]),
                                    time.perf_counter() - started, missing, 0)
         if self._cache is None:
-            self._cache = load_cache(self.root, self._cache_key) if self.use_cache else BuildCache()
+            self._cache = (load_cache(self.root, self._cache_key, self._version)
+                           if self.use_cache else BuildCache())
         cache = self._cache
         if (not changed_paths and cache.inputs == stamp and cache.pages
                 and self.out.is_dir()):
@@ -131,7 +135,7 @@ class Builder:
         cache.inputs = ""  # until this build succeeds
         report = self._build(config, cache, changed_paths, scanned, started)
         cache.output_id = self._output_id()
-        cache.inputs = f"{stamp.split(' ', 1)[0]} {cache.output_id}"
+        cache.inputs = f"{inputs} {cache.output_id}"
         self._last_pages = report.pages
         if self.autosave:
             self.save()
@@ -142,7 +146,8 @@ class Builder:
         cache = self._cache
         if not self.use_cache or cache is None or not cache.inputs:
             return
-        save_cache(self.root, self._cache_key, cache)
+        self._store.save(cache.html_keys)
+        save_cache(self.root, self._cache_key, self._version, cache)
         write_stamp(self.root, self._cache_key, "\n".join(
             [cache.inputs, str(self._last_pages), *cache.actors_without_file]))
 
@@ -174,12 +179,12 @@ class Builder:
         else:
             graph = build_graph(config, content, drafts=self.drafts)
             jobs = body_jobs(graph)
-        bodies = convert_bodies(jobs.values(), cache.bodies)
-        descriptions = self._descriptions(graph, cache.bodies)
-        cache.bodies = {**bodies, **descriptions}  # only what this site uses: never stale
-        body_html = BodyHtml(bodies, jobs)
-        plan = SitePlan(graph, body_html, lambda slug: descriptions[_description_key(
-            graph.actors[slug].body)])
+        convert_bodies(jobs.values(), self._store)
+        descriptions = self._descriptions(graph)
+        cache.html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
+        body_html = BodyHtml(self._store, jobs)
+        plan = SitePlan(graph, body_html,
+                        lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
             self._environment = (salt, make_environment(config))
 
@@ -210,23 +215,18 @@ class Builder:
         return BuildReport(len(writer.paths), report.written, report.removed, report.unchanged,
                            seconds, graph.actors_without_file, rendered)
 
-    def _descriptions(self, graph: SiteGraph, known: dict[str, str]) -> dict[str, str]:
-        """Actor descriptions as HTML, by content hash, converted only when new."""
+    def _descriptions(self, graph: SiteGraph) -> dict[str, str]:
+        """Actor slug -> the store key of its description's HTML, converted only when new."""
         from digest.markup import MarkdownRenderer
 
-        renderer: MarkdownRenderer | None = None
-        descriptions = {}
-        for actor in graph.actors.values():
-            key = _description_key(actor.body)
-            if key in descriptions:
-                continue
-            if key in known:
-                descriptions[key] = known[key]
-            else:
-                renderer = renderer or MarkdownRenderer()
-                descriptions[key] = renderer.to_html(actor.body) if actor.body.strip() else ""
-        return descriptions
-
-
-def _description_key(markdown: str) -> str:
-    return content_hash("actor description", markdown)
+        keys = {slug: content_hash("actor description", actor.body)
+                for slug, actor in graph.actors.items()}
+        missing = self._store.missing(keys.values())
+        if missing:
+            renderer = MarkdownRenderer()
+            for slug, key in keys.items():
+                if key in missing:
+                    body = graph.actors[slug].body
+                    self._store.put(key, renderer.to_html(body) if body.strip() else "")
+                    missing.discard(key)
+        return keys

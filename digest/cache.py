@@ -7,12 +7,15 @@ complete view values), and the whole cache is dropped when digest's own code cha
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import logging
 import os
 import pickle
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,13 +57,96 @@ class BuildCache:
     """What one Builder remembers between builds. Owned by the Builder; never shared."""
 
     parsed: ParsedFiles = field(default_factory=dict)
-    bodies: dict[str, str] = field(default_factory=dict)  # content hash -> body HTML
     pages: dict[str, bytes] = field(default_factory=dict)  # output path -> page fingerprint
     static: set[str] = field(default_factory=set)  # other files of the site it wrote
     actors_without_file: tuple[str, ...] = ()
     last: LastBuild | None = None  # the last build's graph, for edits that leave it standing
+    html_keys: set[str] = field(default_factory=set)  # the HtmlStore entries the site uses
     inputs: str = ""  # digest.scan signature of every input at the last successful build
     output_id: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
+
+
+class HtmlStore:
+    """HTML converted from Markdown, by content hash: a SQLite file read entry by entry, so
+    that a build which needs a few bodies does not load them all. With no path, memory only."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._memo: dict[str, str] = {}
+        self._pending: dict[str, str] = {}
+        self._path = path
+        self._db: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._db is None and self._path is not None:
+            try:
+                self._path.parent.mkdir(exist_ok=True)
+                # a Builder may build from another thread than the one that made it (serve);
+                # it never builds from two at once
+                self._db = sqlite3.connect(self._path, timeout=30, check_same_thread=False)
+                self._db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, "
+                                 "value TEXT NOT NULL)")
+            except sqlite3.Error as error:  # a damaged store is only a slower build
+                log.warning("ignoring unreadable %s: %s", self._path, error)
+                self._path.unlink(missing_ok=True)
+                self._path = None
+                self._db = None
+        return self._db
+
+    def missing(self, keys: Iterable[str]) -> set[str]:
+        wanted = {key for key in keys if key not in self._memo}
+        db = self._connection()
+        if db is None or not wanted:
+            return wanted
+        found: set[str] = set()
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(row[0] for row in db.execute(
+                f"SELECT key FROM html WHERE key IN ({marks})", chunk))  # noqa: S608
+        return wanted - found
+
+    def get(self, key: str) -> str:
+        value = self._memo.get(key)
+        if value is None:
+            db = self._connection()
+            row = db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone() \
+                if db is not None else None
+            if row is None:
+                raise KeyError(key)
+            value = self._memo[key] = row[0]
+        return value
+
+    def put(self, key: str, value: str) -> None:
+        self._memo[key] = value
+        self._pending[key] = value
+
+    def save(self, live: set[str]) -> None:
+        """Write what is new; forget entries no build uses any more once they pile up."""
+        db = self._connection()
+        if db is None:
+            self._memo = {key: value for key, value in self._memo.items() if key in live}
+            return
+        with db:
+            db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
+            (count,) = db.execute("SELECT count(*) FROM html").fetchone()
+            if count > 2 * len(live) + 100:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM live")
+                db.executemany("INSERT INTO live VALUES (?)", ((key,) for key in live))
+                db.execute("DELETE FROM html WHERE key NOT IN (SELECT key FROM live)")
+        self._pending = {}
+        if len(self._memo) > 2 * len(live) + 100:
+            self._memo = {key: value for key, value in self._memo.items() if key in live}
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def html_store(root: Path, persistent: bool) -> HtmlStore:
+    return HtmlStore(root / CACHE_DIR / "html.sqlite" if persistent else None)
 
 
 def _cache_file(root: Path, key: str) -> Path:
@@ -88,12 +174,12 @@ def write_stamp(root: Path, key: str, stamp: str) -> None:
     path.write_text(stamp, encoding="utf-8")
 
 
-def load_cache(root: Path, key: str) -> BuildCache:
+def load_cache(root: Path, key: str, version: str) -> BuildCache:
     path = _cache_file(root, key)
     try:
-        with path.open("rb") as handle:
-            cache = pickle.load(handle)
-        if isinstance(cache, BuildCache):
+        with path.open("rb") as handle, _no_gc():
+            saved_version, cache = pickle.load(handle)
+        if saved_version == version and isinstance(cache, BuildCache):
             return cache
     except FileNotFoundError:
         pass
@@ -102,14 +188,27 @@ def load_cache(root: Path, key: str) -> BuildCache:
     return BuildCache()
 
 
-def save_cache(root: Path, key: str, cache: BuildCache) -> None:
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cycle collector: (un)pickling a million small objects makes it run over and
+    over for nothing, since the cache holds no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def save_cache(root: Path, key: str, version: str, cache: BuildCache) -> None:
     _stamp_file(root, key).unlink(missing_ok=True)  # the stamp describes the saved cache
     path = _cache_file(root, key)
     path.parent.mkdir(exist_ok=True)
     (path.parent / ".gitignore").write_text("*\n")
     temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    with temporary.open("wb") as handle, _no_gc():
+        pickle.dump((version, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(temporary, path)
 
 

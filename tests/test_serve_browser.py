@@ -41,10 +41,12 @@ def digest_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def serve(digest_root: Path) -> Iterator[ServeProcess]:
-    process = ServeProcess(digest_root).wait_until_serving()
-    yield process
-    process.stop(signal.SIGKILL)
-    print("".join(process.output))  # shown by pytest when the test failed
+    process = ServeProcess(digest_root)
+    try:
+        yield process.wait_until_serving()
+    finally:
+        process.stop(signal.SIGKILL)
+        print("".join(process.output))  # shown by pytest when the test failed
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -134,12 +134,34 @@ def digest_root(tmp_path: Path) -> Path:
     return write_digest(tmp_path / "digest")
 
 
+Launch = Callable[..., ServeProcess]
+
+
+@pytest.fixture
+def launch() -> Iterator[Launch]:
+    """Starts `digest serve` processes that are killed at the end of the test, whatever
+    happened in it."""
+    started: list[ServeProcess] = []
+
+    def start(root: Path, *extra: str, port: int = 0) -> ServeProcess:
+        started.append(ServeProcess(root, *extra, port=port))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.process.poll() is None:
+            process.process.kill()
+            process.process.wait()
+
+
 @pytest.fixture
 def serve(digest_root: Path) -> Iterator[ServeProcess]:
-    process = ServeProcess(digest_root).wait_until_serving()
-    yield process
-    process.stop(signal.SIGKILL)
-    print("".join(process.output))  # shown by pytest when the test failed
+    process = ServeProcess(digest_root)
+    try:
+        yield process.wait_until_serving()
+    finally:
+        process.stop(signal.SIGKILL)
+        print("".join(process.output))  # shown by pytest when the test failed
 
 
 def test_serves_the_site_under_the_base_path_of_base_url(serve: ServeProcess) -> None:
@@ -186,8 +208,9 @@ def test_a_broken_file_is_reported_and_the_server_keeps_going(
     assert b"Fixed again." in body and b'id="livereload-overlay"' not in body
 
 
-def test_ctrl_c_stops_everything_and_frees_the_port(digest_root: Path) -> None:
-    serve = ServeProcess(digest_root).wait_until_serving()
+def test_ctrl_c_stops_everything_and_frees_the_port(
+        launch: Launch, digest_root: Path) -> None:
+    serve = launch(digest_root).wait_until_serving()
     private = Path(serve.seen(r"building into (\S+)"))
     stream = socket.create_connection(("127.0.0.1", serve.port), timeout=30)
     stream.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
@@ -208,8 +231,8 @@ def test_ctrl_c_stops_everything_and_frees_the_port(digest_root: Path) -> None:
 
 
 def test_a_second_serve_of_the_same_digest_builds_elsewhere(
-        serve: ServeProcess, digest_root: Path) -> None:
-    second = ServeProcess(digest_root).wait_until_serving()
+        launch: Launch, serve: ServeProcess, digest_root: Path) -> None:
+    second = launch(digest_root).wait_until_serving()
     private = Path(second.seen(r"building into (\S+)"))
     try:
         assert not private.is_relative_to(digest_root)
@@ -230,18 +253,20 @@ def test_a_changed_base_url_path_asks_for_a_restart(
     serve.wait_for(r"warning: base_url now puts the site under /news/.*restart digest serve")
 
 
-def test_a_missing_root_is_a_clear_error(tmp_path: Path) -> None:
-    serve = ServeProcess(tmp_path / "nowhere")
+def test_a_missing_root_is_a_clear_error(
+        launch: Launch, tmp_path: Path) -> None:
+    serve = launch(tmp_path / "nowhere")
     assert serve.process.wait(timeout=60) == 1
     assert "nowhere: no such folder" in "".join(serve.output)
 
 
-def test_a_busy_port_is_a_clear_error(digest_root: Path) -> None:
+def test_a_busy_port_is_a_clear_error(
+        launch: Launch, digest_root: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        serve = ServeProcess(digest_root, port=port)
+        serve = launch(digest_root, port=port)
         assert serve.process.wait(timeout=60) == 1
     output = "".join(serve.output)
     assert f"port {port} on 127.0.0.1 is already in use" in output
@@ -249,9 +274,10 @@ def test_a_busy_port_is_a_clear_error(digest_root: Path) -> None:
     assert "Traceback" not in output
 
 
-def test_a_digest_broken_from_the_start_is_served_with_the_overlay(digest_root: Path) -> None:
+def test_a_digest_broken_from_the_start_is_served_with_the_overlay(
+        launch: Launch, digest_root: Path) -> None:
     (digest_root / ARTICLE).write_text("---\ntitle: x\n---\nno date\n")
-    serve = ServeProcess(digest_root).wait_until_serving()
+    serve = launch(digest_root).wait_until_serving()
     try:
         status, _, body = serve.get("/digest/")
         assert status == 404  # nothing built yet

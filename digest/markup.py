@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import markdown
@@ -46,55 +47,73 @@ def sanitise(fragment: str) -> str:
                      link_rel="noopener noreferrer")
 
 
+@functools.lru_cache(maxsize=8192)
+def _spellings_pattern(spellings: tuple[str, ...]) -> re.Pattern[str]:
+    """One actor's spellings as a whole-word pattern over HTML text, longest first.
+
+    Cached: an actor's pattern serves every article that names it, and compiling one pattern
+    per article would cost more than the linking itself.
+    """
+    ordered = sorted(spellings, key=lambda s: (-len(s), s))
+    alternatives = "|".join(re.escape(html.escape(s, quote=False)) for s in ordered)
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?!\w)")
+
+
 def link_first_mentions(body_html: str, names: Mapping[str, str], title_for: Mapping[str, str],
                         ) -> str:
     """Link the first mention of each actor in body_html.
 
     names maps every spelling (name or alias, as written) to the actor's URL. Each URL is
-    linked once, at its first mention in reading order, whatever spelling it has there; text
-    inside links, code and headings is left alone.
+    linked once, at its first mention in reading order, whatever spelling it has there; where
+    two actors' spellings start at the same place, the longer wins. Text inside links, code
+    and headings is left alone.
     """
     if not names:
         return body_html
-    spellings: Sequence[str] = sorted(names, key=lambda s: (-len(s), s))
-    pattern = re.compile(
-        r"(?<![\w.])(" + "|".join(re.escape(html.escape(s, quote=False)) for s in spellings)
-        + r")(?![\w])")
-    by_escaped = {html.escape(s, quote=False): s for s in spellings}
-    linked: set[str] = set()
+    by_url: dict[str, list[str]] = {}
+    for spelling, url in names.items():
+        by_url.setdefault(url, []).append(spelling)
+    patterns = {url: _spellings_pattern(tuple(sorted(spellings)))
+                for url, spellings in by_url.items()}
     out: list[str] = []
     blocked = 0
     position = 0
     for tag in _TAG.finditer(body_html):
-        if blocked == 0:
-            out.append(_link_text(body_html[position:tag.start()], pattern, by_escaped, names,
-                                  title_for, linked))
-        else:
-            out.append(body_html[position:tag.start()])
+        text = body_html[position:tag.start()]
+        out.append(_link_text(text, patterns, title_for) if blocked == 0 and patterns else text)
         closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
         if name in _NO_LINK_ELEMENTS and not self_closing:
-            blocked += -1 if closing else 1
-            blocked = max(blocked, 0)
+            blocked = max(blocked + (-1 if closing else 1), 0)
         out.append(tag.group(0))
         position = tag.end()
     tail = body_html[position:]
-    out.append(_link_text(tail, pattern, by_escaped, names, title_for, linked)
-               if blocked == 0 else tail)
+    out.append(_link_text(tail, patterns, title_for) if blocked == 0 and patterns else tail)
     return "".join(out)
 
 
-def _link_text(text: str, pattern: re.Pattern[str], by_escaped: Mapping[str, str],
-               names: Mapping[str, str], title_for: Mapping[str, str], linked: set[str]) -> str:
+def _link_text(text: str, patterns: dict[str, re.Pattern[str]],
+               title_for: Mapping[str, str]) -> str:
+    """Link the first mention in text of each actor in patterns (removing it once linked)."""
     if not text.strip():
         return text
-
-    def replace(match: re.Match[str]) -> str:
-        url = names[by_escaped[match.group(1)]]
-        if url in linked:
-            return match.group(0)
-        linked.add(url)
+    pieces: list[str] = []
+    start = 0
+    while patterns:
+        best: tuple[int, int, str] | None = None  # (start, -length, url)
+        for url, pattern in patterns.items():
+            match = pattern.search(text, start)
+            if match and (best is None or (match.start(), match.start() - match.end(), url)
+                          < best):
+                best = (match.start(), match.start() - match.end(), url)
+        if best is None:
+            break
+        begin, negative_length, url = best
+        end = begin - negative_length
         title = html.escape(title_for.get(url, ""), quote=True)
-        return f'<a class="actor-link" href="{html.escape(url, quote=True)}" title="{title}">' \
-               f"{match.group(0)}</a>"
-
-    return pattern.sub(replace, text)
+        pieces.append(text[start:begin])
+        pieces.append(f'<a class="actor-link" href="{html.escape(url, quote=True)}" '
+                      f'title="{title}">{text[begin:end]}</a>')
+        del patterns[url]
+        start = end
+    pieces.append(text[start:])
+    return "".join(pieces)

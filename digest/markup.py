@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
+import heapq
 import html
 import re
 from collections.abc import Mapping
@@ -73,47 +75,57 @@ def link_first_mentions(body_html: str, names: Mapping[str, str], title_for: Map
     by_url: dict[str, list[str]] = {}
     for spelling, url in names.items():
         by_url.setdefault(url, []).append(spelling)
-    patterns = {url: _spellings_pattern(tuple(sorted(spellings)))
+    segments = _linkable_text(body_html)
+    starts = [segment[0] for segment in segments]
+
+    def linkable(match: re.Match[str]) -> bool:
+        index = bisect.bisect_right(starts, match.start()) - 1
+        return index >= 0 and match.end() <= segments[index][1]
+
+    # Each actor's mentions in reading order; the earliest unclaimed one of all is linked next.
+    mentions = {url: (m for m in _spellings_pattern(tuple(sorted(spellings))).finditer(body_html)
+                      if linkable(m))
                 for url, spellings in by_url.items()}
+    heap: list[tuple[int, int, str]] = []
+    for url, found in mentions.items():
+        first = next(found, None)
+        if first is not None:
+            heapq.heappush(heap, (first.start(), first.start() - first.end(), url))
+    links: list[tuple[int, int, str]] = []
+    while heap:
+        begin, negative_length, url = heapq.heappop(heap)
+        end = begin - negative_length
+        if any(begin < taken_end and taken_begin < end for taken_begin, taken_end, _ in links):
+            later = next((m for m in mentions[url]
+                          if not any(m.start() < e and b < m.end() for b, e, _ in links)), None)
+            if later is not None:
+                heapq.heappush(heap, (later.start(), later.start() - later.end(), url))
+            continue
+        links.append((begin, end, url))
     out: list[str] = []
-    blocked = 0
     position = 0
-    for tag in _TAG.finditer(body_html):
-        text = body_html[position:tag.start()]
-        out.append(_link_text(text, patterns, title_for) if blocked == 0 and patterns else text)
-        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
-        if name in _NO_LINK_ELEMENTS and not self_closing:
-            blocked = max(blocked + (-1 if closing else 1), 0)
-        out.append(tag.group(0))
-        position = tag.end()
-    tail = body_html[position:]
-    out.append(_link_text(tail, patterns, title_for) if blocked == 0 and patterns else tail)
+    for begin, end, url in sorted(links):
+        title = html.escape(title_for.get(url, ""), quote=True)
+        out.append(body_html[position:begin])
+        out.append(f'<a class="actor-link" href="{html.escape(url, quote=True)}" '
+                   f'title="{title}">{body_html[begin:end]}</a>')
+        position = end
+    out.append(body_html[position:])
     return "".join(out)
 
 
-def _link_text(text: str, patterns: dict[str, re.Pattern[str]],
-               title_for: Mapping[str, str]) -> str:
-    """Link the first mention in text of each actor in patterns (removing it once linked)."""
-    if not text.strip():
-        return text
-    pieces: list[str] = []
-    start = 0
-    while patterns:
-        best: tuple[int, int, str] | None = None  # (start, -length, url)
-        for url, pattern in patterns.items():
-            match = pattern.search(text, start)
-            if match and (best is None or (match.start(), match.start() - match.end(), url)
-                          < best):
-                best = (match.start(), match.start() - match.end(), url)
-        if best is None:
-            break
-        begin, negative_length, url = best
-        end = begin - negative_length
-        title = html.escape(title_for.get(url, ""), quote=True)
-        pieces.append(text[start:begin])
-        pieces.append(f'<a class="actor-link" href="{html.escape(url, quote=True)}" '
-                      f'title="{title}">{text[begin:end]}</a>')
-        del patterns[url]
-        start = end
-    pieces.append(text[start:])
-    return "".join(pieces)
+def _linkable_text(body_html: str) -> list[tuple[int, int]]:
+    """(start, end) of each run of text outside tags and outside links, code and headings."""
+    segments = []
+    blocked = 0
+    position = 0
+    for tag in _TAG.finditer(body_html):
+        if blocked == 0 and tag.start() > position:
+            segments.append((position, tag.start()))
+        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if name in _NO_LINK_ELEMENTS and not self_closing:
+            blocked = max(blocked + (-1 if closing else 1), 0)
+        position = tag.end()
+    if blocked == 0 and position < len(body_html):
+        segments.append((position, len(body_html)))
+    return segments

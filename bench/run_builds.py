@@ -414,8 +414,6 @@ def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]
         except BuildFailed as error:
             print(f"note: hugo server measurement skipped: {error}", flush=True)
     table = format_table(articles, args.repeat, results)
-    table += f"\nversions: digest {args.versions['digest']} · {args.versions['hugo']} · " \
-             f"pelican {args.versions['pelican']} · {os.cpu_count()} CPUs"
     if server:
         served = [edit.served_ms for edit in server]
         rebuilt = [edit.rebuild_ms for edit in server if edit.rebuild_ms is not None]
@@ -424,6 +422,8 @@ def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]
                   f"(includes up to 500 ms of Hugo's file-event batching); Hugo's own 'Total in' "
                   f"rebuild time "
                   + (f"{statistics.median(rebuilt):.0f} ms" if rebuilt else "not reported"))
+    table += f"\nversions: digest {args.versions['digest']} · {args.versions['hugo']} · " \
+             f"pelican {args.versions['pelican']} · {os.cpu_count()} CPUs"
     print("\n" + table + "\n", flush=True)
     return {
         "articles": articles,

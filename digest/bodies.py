@@ -71,6 +71,7 @@ def convert_bodies(jobs: Iterable[BodyJob], store: HtmlStore) -> None:
             for converted in pool.imap_unordered(_convert, chunks):
                 for key, html in converted:
                     store.put(key, html)
+                store.flush()
     else:
         for key, html in _convert(pending):
             store.put(key, html)

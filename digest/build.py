@@ -7,6 +7,8 @@ files, converts only changed Markdown and renders only pages whose view values c
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,7 +33,11 @@ from digest.write import SiteWriter, check_output_dir
 if TYPE_CHECKING:
     import jinja2
 
+    from digest.bodies import BodyHtml, BodyJob
     from digest.graph import SiteGraph
+    from digest.incremental import BodyEdit
+    from digest.load import Content
+    from digest.pages import SitePlan
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,19 @@ def static_files(config: Config) -> dict[str, Path]:
                 if path.is_file() and not path.name.startswith("."):
                     found["static/" + path.relative_to(folder).as_posix()] = path
     return found
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    content: Content
+    graph: SiteGraph
+    jobs: dict[str, BodyJob]
+    body_html: BodyHtml
+    plan: SitePlan
+    salt: str  # templates and settings
+    can_keep: bool  # the site on disk is the one the cache describes
+    edit: BodyEdit | None  # set when only article bodies changed since the last build
+    html_keys: set[str]
 
 
 class Builder:
@@ -157,15 +176,15 @@ class Builder:
         except ValueError:
             return str(path)
 
-    def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
-               started: float) -> BuildReport:
+    def _prepare(self, config: Config, cache: BuildCache, changed: set[str],
+                 scanned: Scan) -> _Prepared:
+        """Everything up to rendering: content, graph, body HTML, the plan of pages."""
         from digest.bodies import BodyHtml, body_jobs, convert_bodies
         from digest.graph import build_graph
-        from digest.incremental import LastBuild, as_body_edit
+        from digest.incremental import as_body_edit
         from digest.load import load_content
         from digest.pages import SitePlan
         from digest.render import make_environment
-        from digest.rendering import PageRenderer, render_pages
 
         content = load_content(config, cache.parsed, changed, scanned)
         # every page depends on the templates (the digest's own and the theme's) and settings
@@ -181,19 +200,28 @@ class Builder:
             jobs = body_jobs(graph)
         convert_bodies(jobs.values(), self._store)
         descriptions = self._descriptions(graph)
-        cache.html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
         body_html = BodyHtml(self._store, jobs)
-        plan = SitePlan(graph, body_html,
-                        lambda slug: self._store.get(descriptions[slug]))
+        plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
             self._environment = (salt, make_environment(config))
+        html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
+        return _Prepared(content, graph, jobs, body_html, plan, salt, can_keep, edit, html_keys)
 
-        known = cache.pages if can_keep else {}
-        writer = SiteWriter(self.out, set(cache.pages) | cache.static if can_keep else None)
+    def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
+               started: float) -> BuildReport:
+        from digest.incremental import LastBuild
+        from digest.rendering import PageRenderer, render_pages
+
+        ready = self._prepare(config, cache, changed, scanned)
+        assert self._environment is not None
+        cache.html_keys = ready.html_keys
+        known = cache.pages if ready.can_keep else {}
+        writer = SiteWriter(self.out,
+                            set(cache.pages) | cache.static if ready.can_keep else None)
         cache.pages, cache.last = {}, None  # until the new site is in place, trust nothing
         try:
-            pages = PageRenderer(plan, body_html, self._environment[1], salt, known,
-                                 writer.files, self.root, edit)
+            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1], ready.salt,
+                                 known, writer.files, self.root, ready.edit)
             results = render_pages(pages)
             for result in results:
                 writer.record(result.path, result.written)
@@ -204,16 +232,58 @@ class Builder:
             writer.abort()
             raise
         report = writer.commit()
+        graph = ready.graph
         cache.pages = {result.path: result.fingerprint for result in results}
         cache.static = {p for p in writer.paths if p not in cache.pages}
         cache.actors_without_file = graph.actors_without_file
-        cache.last = LastBuild(content, graph, jobs, salt,
+        cache.last = LastBuild(ready.content, graph, ready.jobs, ready.salt,
                                {result.path: result.bodies for result in results})
         rendered = sum(1 for result in results if result.rendered)
         seconds = time.perf_counter() - started
         log.info("built %d files in %.2fs", len(writer.paths), seconds)
         return BuildReport(len(writer.paths), report.written, report.removed, report.unchanged,
                            seconds, graph.actors_without_file, rendered)
+
+    def build_pages(self, pages: Iterable[str], changed: Iterable[Path] | None = None,
+                    ) -> BuildReport:
+        """Render these output pages (paths in the site) now, ahead of a full build.
+
+        `digest serve` calls it after a template or settings change, so that the page in the
+        browser is new at once; build() then does the rest. Only these files are written,
+        and the cache still describes the last full build: build() renders everything this
+        left out. Raises DigestError like build()."""
+        from digest.render import render_page
+        from digest.write import StagedFiles
+
+        started = time.perf_counter()
+        config = self._config()
+        check_output_dir(self.out, self.root)
+        if self._cache is None:
+            self._cache = (load_cache(self.root, self._cache_key, self._version)
+                           if self.use_cache else BuildCache())
+        if not self.out.is_dir():
+            return self.build(changed)
+        wanted = set(pages)
+        changed_paths = {self._relative(p) for p in changed or ()}
+        ready = self._prepare(config, self._cache, changed_paths, self._scan())
+        assert self._environment is not None
+        files = StagedFiles(self.out)
+        written = []
+        try:
+            for page in ready.plan.pages():
+                if page.path in wanted:
+                    data = render_page(self._environment[1], page, page.make_context(),
+                                       self.root)
+                    if files.put(page.path, data):
+                        written.append(page.path)
+            for relative in written:
+                os.replace(files.staging / relative, self.out / relative)
+        finally:
+            if files.staging.exists():
+                shutil.rmtree(files.staging)
+        return BuildReport(len(wanted), tuple(written), (), len(wanted) - len(written),
+                           time.perf_counter() - started, ready.graph.actors_without_file,
+                           len(written))
 
     def _descriptions(self, graph: SiteGraph) -> dict[str, str]:
         """Actor slug -> the store key of its description's HTML, converted only when new."""

@@ -75,9 +75,13 @@ class HtmlStore:
         self._pending: dict[str, str] = {}
         self._path = path
         self._db: sqlite3.Connection | None = None
+        self._pid = 0
 
     def _connection(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a forked worker never uses its parent's connection
+            self._db = None
         if self._db is None and self._path is not None:
+            self._pid = os.getpid()
             try:
                 self._path.parent.mkdir(exist_ok=True)
                 # a Builder may build from another thread than the one that made it (serve);
@@ -120,6 +124,18 @@ class HtmlStore:
     def put(self, key: str, value: str) -> None:
         self._memo[key] = value
         self._pending[key] = value
+
+    def flush(self) -> None:
+        """Write new entries to the file now and keep only the file's copy (saves memory on
+        large builds; a worker process reads what it needs)."""
+        db = self._connection()
+        if db is None or not self._pending:
+            return
+        with db:
+            db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
+        for key in self._pending:
+            self._memo.pop(key, None)
+        self._pending = {}
 
     def save(self, live: set[str]) -> None:
         """Write what is new; forget entries no build uses any more once they pile up."""

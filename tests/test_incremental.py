@@ -55,7 +55,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
                                         "affiliations: [Quds Force]",
                                         "affiliations: [Quds Force, Iran]"),
     "tags file": lambda r: append(r, "content/tags.yaml", "economy: Money and markets.\n"),
-    "template": lambda r: append(r, "templates/article.html", "{# a comment #}<!-- changed -->\n"),
+    "template": lambda r: edit(r, "templates/article.html", "Related articles",
+                               "Related reading"),
     "config": lambda r: edit(r, "digest.yaml", "title: Fixture Digest", "title: Renamed Digest"),
     "stylesheet": lambda r: append(r, "static/style.css", "body { color: red; }\n"),
 }
@@ -183,3 +184,24 @@ def test_a_long_lived_builder_saves_its_cache_when_asked(digest_root: Path) -> N
     builder.save()
     report = Builder(digest_root).build()  # a new process finds nothing to do
     assert report.rendered == 0 and report.written == ()
+
+
+def test_open_pages_first_then_the_rest(digest_root: Path, tmp_path: Path) -> None:
+    from digest.theme import theme_dir
+
+    (digest_root / "templates").mkdir()
+    template = digest_root / "templates/article.html"
+    shutil.copy(theme_dir() / "article.html", template)
+    builder = Builder(digest_root, tmp_path / "site")
+    builder.build()
+    edit(digest_root, "templates/article.html", "Related articles", "new template: related")
+    shown = "articles/2020-12-03-ghaani-in-baghdad/index.html"
+    other = tmp_path / "site/articles/2021-01-10-rockets-green-zone/index.html"
+    report = builder.build_pages({shown}, changed=[template])
+    assert report.written == (shown,)
+    assert "new template" in (tmp_path / "site" / shown).read_text()
+    assert "new template" not in other.read_text()  # not yet
+    builder.build()
+    assert "new template" in other.read_text()
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")

@@ -136,9 +136,11 @@ def status_of(response: bytes) -> int:
 class EventStream:
     """A Server-Sent Events client reading one event at a time."""
 
-    def __init__(self, server: LiveReloadServer) -> None:
+    def __init__(self, server: LiveReloadServer, page: str = "") -> None:
         self.socket = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-        self.socket.sendall(b"GET /__livereload/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        query = f"?page={page}" if page else ""
+        self.socket.sendall(f"GET /__livereload/events{query} HTTP/1.1\r\nHost: 127.0.0.1"
+                            "\r\n\r\n".encode())
         self.buffer = b""
         head = self._until(b"\r\n\r\n")
         assert b"200" in head.split(b"\r\n")[0]
@@ -414,6 +416,47 @@ def test_a_content_change_tells_open_pages_to_reload(
     finally:
         stream.close()
     assert b"Edited" in fetch(server, "/digest/articles/first/")[2]
+
+
+def test_served_pages_say_which_file_they_are_and_open_streams_are_known(
+        server: LiveReloadServer) -> None:
+    body = fetch(server, "/digest/articles/first/")[2]
+    assert b'data-page="articles/first/index.html"' in body
+    stream = EventStream(server, "articles/first/index.html")
+    try:
+        stream.next_event()
+        assert server.open_pages() == frozenset({"articles/first/index.html"})
+    finally:
+        stream.close()
+
+
+def test_a_builder_with_more_to_do_is_called_again_and_each_step_is_told(
+        builder: CopyBuilder, source: Path) -> None:
+    calls: list[frozenset[Path] | None] = []
+
+    def in_two_steps(changed: frozenset[Path] | None) -> BuildResult:
+        calls.append(changed)
+        if changed is None:
+            return builder(None)
+        if len(calls) == 2:  # the open page first, then the rest
+            return BuildResult(changed=("articles/first/index.html",), more=True)
+        return BuildResult(changed=("index.html",))
+
+    app = LiveReloadServer(builder.site, "/digest/", in_two_steps, port=0, heartbeat=0.5)
+    app.rebuild(None)
+    app.start()
+    stream = EventStream(app)
+    try:
+        stream.next_event()
+        result = app.rebuild(frozenset({source / "index.html"}))
+        assert calls[1:] == [frozenset({source / "index.html"}), frozenset()]
+        assert result.changed == ("index.html",)
+        first, second = stream.next_event()[1], stream.next_event()[1]
+        assert '"changed": ["articles/first/index.html"]' in first
+        assert '"changed": ["index.html"]' in second
+    finally:
+        stream.close()
+        app.shutdown()
 
 
 def test_a_stylesheet_only_change_asks_for_a_css_swap(

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import webbrowser
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -56,24 +56,43 @@ class _BuildStep:
         self._root = root
         self._kinds = _kinds(root)
         self._out = out
+        self._rest: frozenset[Path] | None = None  # changes whose full build is still to come
+        # the site files open in a browser; the server is made after this step, so it is
+        # connected afterwards (see run)
+        self.open_pages: Callable[[], frozenset[str]] = frozenset
 
     def __call__(self, changed: frozenset[Path] | None) -> BuildResult:
+        if self._rest is not None:  # the second half of a change whose open pages went first
+            changed, self._rest = self._rest, None
+            return self._build(changed)
         if changed is not None:
             for path in sorted(changed):
                 kind = classify(path, self._kinds)
                 self._say(f"{kind} changed: {display_path(path, self._root)}")
+        pages = self.open_pages()
+        if changed and pages and any(classify(p, self._kinds) in ("template", "config")
+                                     for p in changed):
+            # Every page depends on templates and settings: render the pages open in a
+            # browser first, so the curator sees the edit at once, then the rest.
+            started = time.perf_counter()
+            try:
+                report = self._builder.build_pages(pages, changed)
+            except DigestError as error:
+                return self._failed(error)
+            self._say(f"open pages rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms; "
+                      "now the rest")
+            self._rest = changed
+            return BuildResult(changed=report.written, more=True)
+        return self._build(changed)
+
+    def _build(self, changed: frozenset[Path] | None) -> BuildResult:
         started = time.perf_counter()
         try:
             # The Builder checks every input's size and time itself; naming the changed
             # files makes it re-read them even when an editor kept both the same.
             report = self._builder.build(changed)
         except DigestError as error:
-            for problem in error.problems:
-                self._say(f"error: {problem}", error=True)
-            self._say("build failed; the previous pages stay up until the file is fixed",
-                      error=True)
-            return BuildResult(problems=tuple(
-                BuildProblem(p.path, p.line, p.message, p.hint) for p in error.problems))
+            return self._failed(error)
         # Wall time around the whole call (cache saving included): what the curator waits for.
         seconds = time.perf_counter() - started
         removed = f", {len(report.removed)} removed" if report.removed else ""
@@ -82,6 +101,14 @@ class _BuildStep:
         if changed is not None and any(p.name == CONFIG_FILE for p in changed):
             self._check_base_path()
         return BuildResult(changed=report.written + report.removed)
+
+    def _failed(self, error: DigestError) -> BuildResult:
+        for problem in error.problems:
+            self._say(f"error: {problem}", error=True)
+        self._say("build failed; the previous pages stay up until the file is fixed",
+                  error=True)
+        return BuildResult(problems=tuple(
+            BuildProblem(p.path, p.line, p.message, p.hint) for p in error.problems))
 
     def _check_base_path(self) -> None:
         try:
@@ -151,6 +178,7 @@ def run(args: argparse.Namespace) -> int:
                   f"server or choose another port, e.g. --port {error.port + 1} "
                   f"(--port 0 picks a free one)", file=sys.stderr)
             return 1
+        step.open_pages = server.open_pages
         with server:
             return _serve(server, builder, root, args)
 

@@ -1,11 +1,14 @@
 // Live reload for pages served by the preview server; never part of a built site.
 // The server sends one "build" event after every rebuild and a "hello" event on connect:
-//   {version, problems: [{file, line, message, hint}], css_only}
-// A page knows the version it was served at; a different version means its content is stale.
+//   {version, problems: [{file, line, message, hint}], css_only, changed: [site files]}
+// A page knows the version it was served at; a different version means its content is stale,
+// unless the build says which files it changed and they are only other pages.
 (() => {
   "use strict";
   const script = document.currentScript;
-  const eventsUrl = script.dataset.events;
+  const page = script.dataset.page || "";
+  // The stream says which page listens, so the server can rebuild that page first.
+  const eventsUrl = `${script.dataset.events}?page=${encodeURIComponent(page)}`;
   let version = script.dataset.version;
   const OVERLAY_ID = "livereload-overlay";
 
@@ -82,7 +85,12 @@
     if (state.version === version) {
       return;
     }
+    const otherPagesOnly = live && page !== "" && state.changed.length > 0 &&
+      state.changed.every((file) => file !== page && file.endsWith(".html"));
     version = state.version;
+    if (otherPagesOnly) {
+      return;  // this page and everything it loads are as they were
+    }
     if (live && state.css_only) {
       swapStylesheets();
     } else {

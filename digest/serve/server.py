@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +47,14 @@ class BuildProblem:
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     """What a builder reports: output paths (relative to the site folder, posix) it wrote or
-    removed, or the problems that stopped it (then the previous output must be intact)."""
+    removed, or the problems that stopped it (then the previous output must be intact).
+
+    `more` says the builder did part of the work first (the pages open in a browser, say):
+    the server tells the open pages, then calls it again with no new changes for the rest."""
 
     changed: tuple[str, ...] = ()
     problems: tuple[BuildProblem, ...] = ()
+    more: bool = False
 
 
 # The builder receives the changed source paths, or None for "check everything".
@@ -66,6 +70,7 @@ class SiteState:
     version: str
     problems: tuple[BuildProblem, ...] = ()
     css_only: bool = False
+    changed: tuple[str, ...] = ()  # the files the last build changed (pages reload if theirs)
 
     def to_json(self) -> str:
         return json.dumps({
@@ -73,6 +78,7 @@ class SiteState:
             "problems": [{"file": p.file, "line": p.line, "message": p.message, "hint": p.hint}
                          for p in self.problems],
             "css_only": self.css_only,
+            "changed": list(self.changed),
         })
 
 
@@ -185,21 +191,25 @@ class _Subscribers:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._queues: set[queue.Queue[str | None]] = set()
+        self._queues: dict[queue.Queue[str | None], str] = {}  # inbox -> the page it serves
         self._closed = False
 
-    def subscribe(self) -> queue.Queue[str | None]:
+    def subscribe(self, page: str = "") -> queue.Queue[str | None]:
         inbox: queue.Queue[str | None] = queue.Queue()
         with self._lock:
             if self._closed:
                 inbox.put(None)
             else:
-                self._queues.add(inbox)
+                self._queues[inbox] = page
         return inbox
 
     def unsubscribe(self, inbox: queue.Queue[str | None]) -> None:
         with self._lock:
-            self._queues.discard(inbox)
+            self._queues.pop(inbox, None)
+
+    def pages(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(page for page in self._queues.values() if page)
 
     def publish(self, message: str) -> None:
         with self._lock:
@@ -315,6 +325,10 @@ class LiveReloadServer:
     def open_streams(self) -> int:
         return len(self._subscribers)
 
+    def open_pages(self) -> frozenset[str]:
+        """The site files (relative paths) that pages with a live event stream show."""
+        return self._subscribers.pages()
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={
             "poll_interval": 0.1}, name="serve-http", daemon=True)
@@ -322,7 +336,14 @@ class LiveReloadServer:
         log.info("serving %s at %s", self.site, self.url)
 
     def rebuild(self, changed: frozenset[Path] | None) -> BuildResult:
-        """Run the builder with requests held back, then tell open pages what happened."""
+        """Run the builder with requests held back, then tell open pages what happened; again
+        (with no new changes) for as long as the builder says it has more to do."""
+        result = self._rebuild_once(changed)
+        while result.more and not result.problems:
+            result = self._rebuild_once(frozenset())
+        return result
+
+    def _rebuild_once(self, changed: frozenset[Path] | None) -> BuildResult:
         with self._gate.building():
             try:
                 result = self._builder(changed)
@@ -337,7 +358,8 @@ class LiveReloadServer:
                     state = SiteState(previous.version, result.problems)
                 elif result.changed:
                     css_only = all(p.endswith(".css") for p in result.changed)
-                    state = SiteState(self._versions.next(), css_only=css_only)
+                    state = SiteState(self._versions.next(), css_only=css_only,
+                                      changed=result.changed)
                 else:
                     state = SiteState(previous.version)
                 self._state = state
@@ -377,23 +399,24 @@ class LiveReloadServer:
         except ValueError:
             return False
 
-    def inject(self, page: bytes, state: SiteState) -> bytes:
+    def inject(self, page: bytes, state: SiteState, path: str = "") -> bytes:
         """The page with the reload script (and the error overlay when the build is broken)
-        added before </body>."""
+        added before </body>. `path` is the page's file in the site, if it is one."""
         parts = []
         if state.problems:
             parts.append(_overlay_html(state.problems))
-        parts.append(f'<script data-events="{EVENTS_PATH}" data-version="{state.version}">'
-                     f"{self._script}</script>")
+        parts.append(f'<script data-events="{EVENTS_PATH}" data-version="{state.version}" '
+                     f'data-page="{html.escape(path, quote=True)}">{self._script}</script>')
         addition = "\n".join(parts).encode()
         position = page.lower().rfind(b"</body>")
         if position < 0:
             return page + addition
         return page[:position] + addition + page[position:]
 
-    def stream_events(self, write: Callable[[bytes], None]) -> None:
-        """Feed one event stream until the client leaves or the server shuts down."""
-        inbox = self._subscribers.subscribe()
+    def stream_events(self, write: Callable[[bytes], None], page: str = "") -> None:
+        """Feed one event stream until the client leaves or the server shuts down.
+        `page` is the site file the listening page shows."""
+        inbox = self._subscribers.subscribe(page)
         try:
             # Reconnect quickly after a restart: the curator is waiting for the page.
             write(b"retry: 500\n\n" + _sse("hello", self.state.to_json()).encode())
@@ -488,7 +511,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = "/" + "/".join(segments)
         if path == EVENTS_PATH and send_body:
-            self._events()
+            self._events(_query_value(self.path, "page"))
             return
         if path == "/" and app.base_path != "/":
             self._redirect(app.base_path)
@@ -516,7 +539,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif isinstance(found, str):
             self._redirect(found)
         else:
-            self._send(HTTPStatus.OK, content_type(found, body[:512]), body, send_body, state)
+            self._send(HTTPStatus.OK, content_type(found, body[:512]), body, send_body, state,
+                       found.relative_to(app.site).as_posix())
 
     def _not_found(self, send_body: bool, state: SiteState | None = None) -> None:
         app = self.server.app
@@ -528,9 +552,9 @@ class _Handler(BaseHTTPRequestHandler):
                    state or app.state)
 
     def _send(self, status: HTTPStatus, kind: str, body: bytes, send_body: bool,
-              state: SiteState) -> None:
+              state: SiteState, page: str = "") -> None:
         if kind.startswith("text/html"):
-            body = self.server.app.inject(body, state)
+            body = self.server.app.inject(body, state, page)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -546,7 +570,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def _events(self) -> None:
+    def _events(self, page: str) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -557,4 +581,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
         with suppress(OSError):  # the page went away
-            self.server.app.stream_events(write)
+            self.server.app.stream_events(write, page)
+
+
+def _query_value(target: str, name: str) -> str:
+    """One query parameter of a request target ("" when absent or malformed)."""
+    query = target.partition("?")[2].partition("#")[0]
+    try:
+        values = parse_qs(query, errors="strict").get(name)
+    except (UnicodeDecodeError, ValueError):
+        return ""
+    return values[0] if values else ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -160,22 +160,24 @@ class SitePlan:
     def _actor_feed(self, slug: str) -> Context:
         limit = self.graph.config.feed_items
         article_slugs = self.graph.actor_articles.get(slug, ())[:limit]
+        # Actor feeds carry summaries, the site feed whole articles: thousands of actor feeds
+        # with full text would make most of the site's size, and repeat the site feed.
         return self._feed(urls.actor_feed_url(slug),
                           f"{self.graph.config.title}: {self.graph.actors[slug].name}",
-                          urls.actor_url(slug), article_slugs)
+                          urls.actor_url(slug), article_slugs, full_text=False)
 
     def _site_feed(self) -> Context:
         latest = [a.slug for a in self.graph.articles[:self.graph.config.feed_items]]
-        return self._feed(urls.FEED, self.graph.config.title, "", latest)
+        return self._feed(urls.FEED, self.graph.config.title, "", latest, full_text=True)
 
-    def _feed(self, path: str, title: str, alternate: str,
-              article_slugs: Iterator[str] | tuple[str, ...] | list[str]) -> Context:
+    def _feed(self, path: str, title: str, alternate: str, article_slugs: Sequence[str],
+              full_text: bool) -> Context:
         entries = []
         for slug in article_slugs:
             article = self.graph.by_slug[slug]
             entries.append(FeedEntry(self.views.card(slug),
                                      (article.updated or article.date).isoformat(),
-                                     self.body_html(slug)))
+                                     self.body_html(slug) if full_text else ""))
         newest = max((e.updated for e in entries), default="1970-01-01T00:00:00+00:00")
         return {"feed_title": title, "feed_path": path, "alternate": alternate,
                 "updated": newest, "entries": tuple(entries)}

@@ -177,9 +177,14 @@ def test_feeds_are_valid_atom(built_site: Path, feed: str) -> None:
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
     assert all(e.link.startswith("https://example.org/digest/articles/") for e in parsed.entries)
-    if feed == "feed.xml":
+    if feed == "feed.xml":  # whole articles
         assert [e.title for e in parsed.entries][0] == "A quiet week in the markets"
         assert len(parsed.entries) == 4
+        assert all(e.content[0].value for e in parsed.entries)
+    else:  # an actor's feed: its articles, summarised
+        assert [e.title for e in parsed.entries] == ["Rockets land near the Green Zone",
+                                                     "Ghaani asks allies in Baghdad for calm"]
+        assert all("content" not in e and e.summary for e in parsed.entries)
 
 
 def test_sitemap_and_robots_use_the_full_base_url(built_site: Path) -> None:

@@ -103,7 +103,24 @@ class DocumentProblem(Exception):
 
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Writes each value on one line, in double quotes where YAML needs quotes at all, so that
+    the file reads naturally and simple tools (grep, a line-based reader) see whole values."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    analysis = dumper.analyze_scalar(value)
+    plain = (analysis.allow_block_plain and not analysis.multiline
+             and dumper.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+             == "tag:yaml.org,2002:str")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
+
+
+_FrontMatterDumper.add_representer(str, _represent_text)
+
+
 def dump_front_matter(meta: dict[str, Any]) -> str:
-    """Front matter as written by digest: stable key order, readable Unicode."""
-    text = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
+    """Front matter as written by digest: stable key order, readable Unicode, one line a value."""
+    text = yaml.dump(meta, Dumper=_FrontMatterDumper, sort_keys=False, allow_unicode=True,
+                     width=1_000_000, default_flow_style=False)
     return f"---\n{text}---\n"

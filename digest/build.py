@@ -71,6 +71,7 @@ class _Prepared:
     jobs: dict[str, BodyJob]
     body_html: BodyHtml
     plan: SitePlan
+    settings: str  # digest.yaml and the flags
     salt: str  # templates and settings
     can_keep: bool  # the site on disk is the one the cache describes
     edit: BodyEdit | None  # set when only article bodies changed since the last build
@@ -190,9 +191,10 @@ class Builder:
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}
-        salt = content_hash(repr(templates), repr(config), str(self.drafts))
+        settings = content_hash(repr(config), str(self.drafts))
+        salt = content_hash(repr(templates), settings)
         can_keep = cache.output_id == self._output_id() and self.out.is_dir()
-        edit = as_body_edit(cache.last if can_keep else None, content, salt)
+        edit = as_body_edit(cache.last if can_keep else None, content, settings, salt)
         if edit is not None:
             graph, jobs = edit.graph, edit.jobs
         else:
@@ -205,7 +207,8 @@ class Builder:
         if self._environment is None or self._environment[0] != salt:
             self._environment = (salt, make_environment(config))
         html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
-        return _Prepared(content, graph, jobs, body_html, plan, salt, can_keep, edit, html_keys)
+        return _Prepared(content, graph, jobs, body_html, plan, settings, salt, can_keep, edit,
+                         html_keys)
 
     def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
                started: float) -> BuildReport:
@@ -236,7 +239,7 @@ class Builder:
         cache.pages = {result.path: result.fingerprint for result in results}
         cache.static = {p for p in writer.paths if p not in cache.pages}
         cache.actors_without_file = graph.actors_without_file
-        cache.last = LastBuild(ready.content, graph, ready.jobs, ready.salt,
+        cache.last = LastBuild(ready.content, graph, ready.jobs, ready.settings, ready.salt,
                                {result.path: result.bodies for result in results})
         rendered = sum(1 for result in results if result.rendered)
         seconds = time.perf_counter() - started

@@ -2,8 +2,9 @@
 
 When only the bodies of some articles changed (and not their first paragraph, which listings
 show), the site graph is the same: the last graph is kept with the new article records, and
-the only pages to look at are those that show one of those bodies. Anything else is a full
-build (which still renders only the pages whose views changed: see digest.cache).
+the only pages to look at are those that show one of those bodies (all of them, if templates
+changed too). Anything else is a full build (which still renders only the pages whose views
+changed: see digest.cache).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ class LastBuild:
     content: Content
     graph: SiteGraph
     jobs: dict[str, BodyJob]
-    salt: str  # templates and settings it was rendered with
+    settings: str  # what the graph was made with: digest.yaml and the flags
+    salt: str  # what the pages were rendered with: the settings and the templates
     page_bodies: dict[str, frozenset[str]]  # page -> articles whose body HTML it shows
 
 
@@ -33,11 +35,12 @@ class BodyEdit:
     jobs: dict[str, BodyJob]
     page_bodies: dict[str, frozenset[str]]
     touched: frozenset[str]  # slugs of the articles whose bodies changed
+    same_templates: bool  # else every page must be looked at, though the graph stands
 
     def unchanged(self, page: str) -> bool:
         """True for a page of the last build that shows none of the changed bodies."""
         shown = self.page_bodies.get(page)
-        return shown is not None and not shown & self.touched
+        return self.same_templates and shown is not None and not shown & self.touched
 
 
 def body_only_changes(old: Content, new: Content) -> set[str] | None:
@@ -59,9 +62,11 @@ def body_only_changes(old: Content, new: Content) -> set[str] | None:
     return changed
 
 
-def as_body_edit(last: LastBuild | None, content: Content, salt: str) -> BodyEdit | None:
-    """The last build updated for `content`, if only article bodies changed since."""
-    if last is None or last.salt != salt:
+def as_body_edit(last: LastBuild | None, content: Content, settings: str,
+                 salt: str) -> BodyEdit | None:
+    """The last build updated for `content`, if only article bodies (or nothing) changed since
+    in the content and settings; templates may have changed."""
+    if last is None or last.settings != settings:
         return None
     changed = body_only_changes(last.content, content)
     if changed is None:
@@ -74,5 +79,5 @@ def as_body_edit(last: LastBuild | None, content: Content, salt: str) -> BodyEdi
     for slug in touched:
         job = jobs[slug]
         jobs[slug] = make_job(graph.by_slug[slug].body, job.spellings, job.titles)
-    return BodyEdit(graph, jobs, last.page_bodies, touched)
+    return BodyEdit(graph, jobs, last.page_bodies, touched, last.salt == salt)
 

@@ -124,6 +124,7 @@ def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
 def render_pages(pages: PageRenderer) -> list[PageResult]:
     """All pages' results: big sites in worker processes, small ones (or small edits) here."""
     workers = min(os.cpu_count() or 1, 4)
-    if pages.edit is None and workers > 1 and sum(1 for _ in pages.plan.pages()) >= PARALLEL_PAGES:
+    small_edit = pages.edit is not None and pages.edit.same_templates
+    if not small_edit and workers > 1 and sum(1 for _ in pages.plan.pages()) >= PARALLEL_PAGES:
         return _render_in_workers(pages, workers)
     return pages.render_share(0, 1)

@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +32,8 @@ from urllib.parse import parse_qs, unquote
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/__livereload/events"
+# After a first part of a build, how long the rest may wait for open pages to reload.
+RELOAD_GRACE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +293,8 @@ class LiveReloadServer:
         self._gate = _Gate()
         self._subscribers = _Subscribers()
         self._versions = _Versions()
+        self._served = threading.Condition()
+        self._served_at: dict[str, float] = {}  # site file -> when it was last sent
         self._state_lock = threading.Lock()
         self._state = SiteState(self._versions.next())
         package = resources.files(__name__.rpartition(".")[0])
@@ -338,13 +342,30 @@ class LiveReloadServer:
     def rebuild(self, changed: frozenset[Path] | None) -> BuildResult:
         """Run the builder with requests held back, then tell open pages what happened; again
         (with no new changes) for as long as the builder says it has more to do."""
-        result = self._rebuild_once(changed)
+        result = self._rebuild_once(changed, hold_requests=True)
         while result.more and not result.problems:
-            result = self._rebuild_once(frozenset())
+            # The open pages are new already and their readers reload now: let them load before
+            # the rest is built (it competes for the processor), while requests go on (the
+            # builder replaces each file whole).
+            self._await_reloads(result.changed, RELOAD_GRACE)
+            result = self._rebuild_once(frozenset(), hold_requests=False)
         return result
 
-    def _rebuild_once(self, changed: frozenset[Path] | None) -> BuildResult:
-        with self._gate.building():
+    def _await_reloads(self, pages: tuple[str, ...], timeout: float) -> None:
+        since = time.monotonic()
+        waiting = set(pages) & self.open_pages()
+        with self._served:
+            self._served.wait_for(lambda: all(self._served_at.get(page, 0.0) > since
+                                               for page in waiting), timeout=timeout)
+
+    def served(self, page: str) -> None:
+        """A page (a site file) was sent to a browser."""
+        with self._served:
+            self._served_at[page] = time.monotonic()
+            self._served.notify_all()
+
+    def _rebuild_once(self, changed: frozenset[Path] | None, hold_requests: bool) -> BuildResult:
+        with self._gate.building() if hold_requests else nullcontext():
             try:
                 result = self._builder(changed)
             except Exception as error:  # a builder bug must not take the server down
@@ -555,6 +576,8 @@ class _Handler(BaseHTTPRequestHandler):
               state: SiteState, page: str = "") -> None:
         if kind.startswith("text/html"):
             body = self.server.app.inject(body, state, page)
+            if page and status == HTTPStatus.OK and send_body:
+                self.server.app.served(page)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))

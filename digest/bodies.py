@@ -6,7 +6,6 @@ key, so converted HTML can be reused from the cache for as long as neither chang
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,11 +57,11 @@ def make_job(markdown: str, spellings: tuple[tuple[str, str], ...],
                    titles)
 
 
-def convert_bodies(jobs: Iterable[BodyJob], store: HtmlStore) -> None:
-    """Convert the jobs whose HTML the store lacks (in worker processes if there are many)."""
+def convert_bodies(jobs: Iterable[BodyJob], store: HtmlStore, workers: int) -> None:
+    """Convert the jobs whose HTML the store lacks (in up to `workers` forked processes when
+    there are many)."""
     by_key = {job.key: job for job in jobs}
     pending = [by_key[key] for key in sorted(store.missing(by_key))]
-    workers = min(os.cpu_count() or 1, 4)
     if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
         import multiprocessing
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from digest.pages import SitePlan
 
 # Below this many pages, starting worker processes costs more than it saves.
-PARALLEL_PAGES = 3000
+PARALLEL_PAGES = 500
 
 
 class PageResult(NamedTuple):
@@ -121,9 +120,9 @@ def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
     return results
 
 
-def render_pages(pages: PageRenderer) -> list[PageResult]:
-    """All pages' results: big sites in worker processes, small ones (or small edits) here."""
-    workers = min(os.cpu_count() or 1, 4)
+def render_pages(pages: PageRenderer, workers: int) -> list[PageResult]:
+    """All pages' results: big sites in up to `workers` forked processes, small sites (or
+    small edits) here."""
     small_edit = pages.edit is not None and pages.edit.same_templates
     if not small_edit and workers > 1 and sum(1 for _ in pages.plan.pages()) >= PARALLEL_PAGES:
         return _render_in_workers(pages, workers)

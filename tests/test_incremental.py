@@ -150,13 +150,13 @@ def test_worker_processes_write_the_same_site(digest_root: Path, tmp_path: Path,
     import digest.bodies
     import digest.rendering
 
-    Builder(digest_root, tmp_path / "serial", use_cache=False).build()
+    Builder(digest_root, tmp_path / "serial", use_cache=False, workers=1).build()
     monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.bodies, "PARALLEL_THRESHOLD", 1)
-    Builder(digest_root, tmp_path / "parallel", use_cache=False).build()
+    Builder(digest_root, tmp_path / "parallel", use_cache=False, workers=2).build()
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     EDITS["article title"](digest_root)  # and a rebuild through the workers keeps pages
-    report = Builder(digest_root, tmp_path / "parallel").build()
+    report = Builder(digest_root, tmp_path / "parallel", workers=2).build()
     assert 0 < report.rendered < report.pages
 
 
@@ -169,7 +169,7 @@ def test_a_template_error_in_a_worker_is_reported_with_its_line(
     (digest_root / "templates").mkdir()
     (digest_root / "templates/tag.html").write_text("{{ tag.missing }}\n")
     with pytest.raises(TemplateError) as raised:
-        Builder(digest_root).build()
+        Builder(digest_root, workers=2).build()
     assert str(raised.value.problems[0]).startswith("templates/tag.html:1: template error")
     assert not (digest_root / "site").exists()
     assert not (digest_root / ".site.new").exists()

@@ -168,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
         # The cache stays in memory between rebuilds (writing it takes longer than a
         # one-article rebuild) and is saved after the first build and on the way out; a
         # temporary folder's cache would be of no use to anyone later.
-        builder = Builder(root, site, drafts=args.drafts, use_cache=lasting, autosave=False)
+        # No worker processes: forking a process that runs server threads is not safe.
+        builder = Builder(root, site, drafts=args.drafts, use_cache=lasting, autosave=False,
+                          workers=1)
         step = _BuildStep(builder, root, sys.stdout)
         try:
             server = LiveReloadServer(site, builder.base_path, step, host=args.host,

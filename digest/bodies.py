@@ -6,7 +6,7 @@ key, so converted HTML can be reused from the cache for as long as neither chang
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from digest import urls
@@ -57,20 +57,24 @@ def make_job(markdown: str, spellings: tuple[tuple[str, str], ...],
                    titles)
 
 
-def convert_bodies(jobs: Iterable[BodyJob], store: HtmlStore, workers: int) -> None:
+def convert_bodies(jobs: Iterable[BodyJob], store: HtmlStore, workers: int,
+                   progress: Callable[[str, int, int], None] = lambda *_: None) -> None:
     """Convert the jobs whose HTML the store lacks (in up to `workers` forked processes when
-    there are many)."""
+    there are many). progress(what, done, total) is called as chunks finish."""
     by_key = {job.key: job for job in jobs}
     pending = [by_key[key] for key in sorted(store.missing(by_key))]
     if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
         import multiprocessing
 
-        chunks = [pending[i::workers * 4] for i in range(workers * 4)]
+        chunks = [pending[i::workers * 8] for i in range(workers * 8)]
+        done = 0
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for converted in pool.imap_unordered(_convert, chunks):
                 for key, html in converted:
                     store.put(key, html)
                 store.flush()
+                done += len(converted)
+                progress("converting Markdown", done, len(pending))
     else:
         for key, html in _convert(pending):
             store.put(key, html)

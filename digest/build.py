@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from digest.incremental import BodyEdit
     from digest.load import Content
     from digest.pages import SitePlan
+    from digest.rendering import Progress
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,14 @@ class Builder:
 
     def __init__(self, root: Path, out: Path | None = None, *, drafts: bool = False,
                  base_url: str | None = None, use_cache: bool = True,
-                 autosave: bool = True, workers: int | None = None) -> None:
+                 autosave: bool = True, workers: int | None = None,
+                 progress: Progress | None = None) -> None:
         """use_cache: read and keep .digest-cache/ (off: every build starts from nothing).
         autosave: write the cache after each build; a long-lived builder (digest serve) keeps
         it in memory instead and calls save() when it stops.
         workers: processes a large build may fork (default: one a core, at most 4); a
-        program with threads of its own (digest serve) should not fork, and passes 1."""
+        program with threads of its own (digest serve) should not fork, and passes 1.
+        progress(what, done, total) hears how a long build goes (the CLI draws a line)."""
         self.root = root.resolve()
         self.out = (out or self.root / "site").resolve()
         self.drafts = drafts
@@ -96,6 +99,7 @@ class Builder:
         self.use_cache = use_cache
         self.autosave = autosave
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.progress: Progress = progress or (lambda what, done, total: None)
         self._cache: BuildCache | None = None
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
@@ -203,7 +207,7 @@ class Builder:
         else:
             graph = build_graph(config, content, drafts=self.drafts)
             jobs = body_jobs(graph)
-        convert_bodies(jobs.values(), self._store, self.workers)
+        convert_bodies(jobs.values(), self._store, self.workers, self.progress)
         descriptions = self._descriptions(graph)
         body_html = BodyHtml(self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
@@ -228,7 +232,7 @@ class Builder:
         try:
             pages = PageRenderer(ready.plan, ready.body_html, self._environment[1], ready.salt,
                                  known, writer.files, self.root, ready.edit)
-            results = render_pages(pages, self.workers)
+            results = render_pages(pages, self.workers, self.progress)
             for result in results:
                 writer.record(result.path, result.written)
             for relative, source in static_files(config).items():
@@ -283,6 +287,7 @@ class Builder:
                     if files.put(page.path, data):
                         written.append(page.path)
             for relative in written:
+                (self.out / relative).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(files.staging / relative, self.out / relative)
         finally:
             if files.staging.exists():

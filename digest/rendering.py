@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_PAGES = 500
+PROGRESS_EVERY = 250  # pages between two progress reports
+
+# progress(what is being done, how many done, out of how many)
+Progress = Callable[[str, int, int], None]
 
 
 class PageResult(NamedTuple):
@@ -42,14 +47,18 @@ class PageRenderer:
         self.edit = edit  # when only bodies changed: pages known unchanged without a look
         self.fingerprints = PageFingerprints(salt)
 
-    def render_share(self, index: int, count: int) -> list[PageResult]:
-        """Every count-th page starting at index (so that workers split the site evenly)."""
+    def render_share(self, index: int, count: int,
+                     progress: Callable[[int], None] = lambda done: None) -> list[PageResult]:
+        """Every count-th page starting at index (so that workers split the site evenly).
+        progress(pages done) is called now and then."""
         from digest.render import render_page
 
-        results = []
+        results: list[PageResult] = []
         for position, page in enumerate(self.plan.pages()):
             if position % count != index:
                 continue
+            if len(results) % PROGRESS_EVERY == 0 and results:
+                progress(len(results))
             if self.edit is not None and self.edit.unchanged(page.path):
                 results.append(PageResult(page.path, self.known[page.path], False, False,
                                           self.edit.page_bodies[page.path]))
@@ -64,28 +73,32 @@ class PageRenderer:
                 data = render_page(self.environment, page, context, self.root)
                 results.append(PageResult(page.path, fingerprint, True,
                                           self.files.put(page.path, data), bodies))
+        progress(len(results))
         return results
 
 
-def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
+def _render_in_workers(pages: PageRenderer, workers: int, total: int,
+                       progress: Progress) -> list[PageResult]:
     """Render the site in forked worker processes, each taking every n-th page.
 
-    Forking hands each worker the graph and views without copying or pickling them; only the
-    small results (or the problems of a failed page) come back.
+    Forking hands each worker the graph and views without copying or pickling them; only
+    progress counts and the small results (or the problems of a failed page) come back.
     """
     import multiprocessing
+    from multiprocessing.connection import Connection, wait
 
     from digest.errors import DigestError, TemplateError
 
     context = multiprocessing.get_context("fork")
-    channels = []
-    processes = []
+    channels: dict[Connection, Any] = {}
     for index in range(workers):
         receiver, sender = context.Pipe(duplex=False)
 
-        def work(index: int = index, sender: Any = sender) -> None:
+        def work(index: int = index, sender: Connection = sender) -> None:
             try:
-                sender.send(("ok", pages.render_share(index, workers)))
+                done = pages.render_share(index, workers,
+                                          lambda count: sender.send(("progress", count)))
+                sender.send(("ok", done))
             except DigestError as error:
                 sender.send(("error", error.problems))
             except Exception as error:  # reported in the parent, never lost
@@ -96,34 +109,43 @@ def _render_in_workers(pages: PageRenderer, workers: int) -> list[PageResult]:
         process = context.Process(target=work, daemon=True)
         process.start()
         sender.close()
-        channels.append(receiver)
-        processes.append(process)
+        channels[receiver] = process
     results: list[PageResult] = []
     problems = []
     crashes = []
-    for receiver, process in zip(channels, processes, strict=True):
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            status, payload = "crash", f"worker exited with code {process.exitcode}"
-        process.join()
-        if status == "ok":
-            results.extend(payload)
-        elif status == "error":
-            problems.extend(payload)
-        else:
-            crashes.append(payload)
+    counts = [0] * workers
+    order = list(channels)
+    while channels:
+        for ready in wait(list(channels)):
+            receiver = next(c for c in channels if c is ready)
+            try:
+                status, payload = receiver.recv()
+            except EOFError:
+                status, payload = "crash", f"worker exited with code {channels[receiver].exitcode}"
+            if status == "progress":
+                counts[order.index(receiver)] = payload
+                progress("rendering pages", sum(counts), total)
+                continue
+            channels.pop(receiver).join()
+            if status == "ok":
+                results.extend(payload)
+            elif status == "error":
+                problems.extend(payload)
+            else:
+                crashes.append(payload)
     if problems:
         raise TemplateError(problems)
     if crashes:
         raise RuntimeError("; ".join(crashes))
+    results.sort(key=lambda result: result.path)
     return results
 
 
-def render_pages(pages: PageRenderer, workers: int) -> list[PageResult]:
+def render_pages(pages: PageRenderer, workers: int, progress: Progress) -> list[PageResult]:
     """All pages' results: big sites in up to `workers` forked processes, small sites (or
     small edits) here."""
+    total = sum(1 for _ in pages.plan.pages())
     small_edit = pages.edit is not None and pages.edit.same_templates
-    if not small_edit and workers > 1 and sum(1 for _ in pages.plan.pages()) >= PARALLEL_PAGES:
-        return _render_in_workers(pages, workers)
-    return pages.render_share(0, 1)
+    if not small_edit and workers > 1 and total >= PARALLEL_PAGES:
+        return _render_in_workers(pages, workers, total, progress)
+    return pages.render_share(0, 1, lambda done: progress("rendering pages", done, total))

@@ -50,3 +50,19 @@ def test_a_digest_outside_the_repository_builds_with_the_packaged_theme(tmp_path
     page = (root / "site/articles/2024-01-02-first/index.html").read_text(encoding="utf-8")
     assert "<h1>First</h1>" in page
     assert (root / "site/static/style.css").is_file()
+
+
+def test_the_progress_line_redraws_in_place_and_clears_itself() -> None:
+    import io
+
+    from digest.commands.build import ProgressLine
+
+    stream = io.StringIO()
+    line = ProgressLine(stream)
+    line("rendering pages", 250, 16144)
+    line("rendering pages", 251, 16144)  # too soon after the last one: not drawn
+    line("rendering pages", 16144, 16144)  # the last one always is
+    line.clear()
+    assert stream.getvalue() == ("\rrendering pages: 250 of 16,144"
+                                 "\rrendering pages: 16,144 of 16,144"
+                                 "\r" + " " * len("rendering pages: 16,144 of 16,144") + "\r")

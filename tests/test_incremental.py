@@ -203,3 +203,24 @@ def test_open_pages_first_then_the_rest(digest_root: Path, tmp_path: Path) -> No
     assert "new template" in other.read_text()
     Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_long_builds_report_their_progress(digest_root: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    import digest.bodies
+    import digest.rendering
+
+    monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.rendering, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(digest.bodies, "PARALLEL_THRESHOLD", 1)
+    heard: list[tuple[str, int, int]] = []
+    report = Builder(digest_root, tmp_path / "site", workers=workers,
+                     progress=lambda what, done, total: heard.append((what, done, total))).build()
+    rendering = [(done, total) for what, done, total in heard if what == "rendering pages"]
+    pages = report.pages - 3  # the stylesheet, the search script and .nojekyll are copied
+    assert rendering[-1] == (pages, pages)
+    assert [done for done, _ in rendering] == sorted(done for done, _ in rendering)
+    assert len(rendering) > 2
+    if workers > 1:
+        assert ("converting Markdown", 4, 4) in heard  # the fixture's four articles

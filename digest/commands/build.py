@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 from pathlib import Path
+from typing import TextIO
 
 from digest.build import Builder
 
@@ -16,11 +19,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include articles marked draft")
     parser.add_argument("--base-url", default=None,
                         help="publish under this address instead of digest.yaml's base_url")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="ignore .digest-cache/ and build every page from scratch")
+
+
+class ProgressLine:
+    """One line on a terminal, redrawn at most ten times a second, cleared at the end."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = 0.0
+        self.width = 0
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.1 and done < total:
+            return
+        self.shown = now
+        text = f"{what}: {done:,} of {total:,}"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
 
 
 def run(args: argparse.Namespace) -> int:
-    builder = Builder(args.root, args.out, drafts=args.drafts, base_url=args.base_url)
-    report = builder.build()
+    line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
+    builder = Builder(args.root, args.out, drafts=args.drafts, base_url=args.base_url,
+                      use_cache=not args.no_cache, progress=line)
+    try:
+        report = builder.build()
+    finally:
+        if line is not None:
+            line.clear()
     print(f"built {builder.out}: {report.pages} files ({len(report.written)} written, "
           f"{report.unchanged} unchanged, {len(report.removed)} removed) "
           f"in {report.seconds:.2f}s")

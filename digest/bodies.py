@@ -90,4 +90,10 @@ class BodyHtml:
 
     def __call__(self, slug: str) -> str:
         self.used.add(slug)
-        return self.store.get(self.jobs[slug].key)
+        job = self.jobs[slug]
+        try:
+            return self.store.get(job.key)
+        except KeyError:  # the store lost it (its file deleted under a running serve, say)
+            ((key, html),) = _convert([job])
+            self.store.put(key, html)
+            return html

@@ -26,7 +26,7 @@ from digest.cache import (
     write_stamp,
 )
 from digest.config import CONFIG_FILE, Config, load_config
-from digest.scan import Scan, scan, signature
+from digest.scan import Scan, rescan, scan, signature
 from digest.theme import theme_dir
 from digest.write import SiteWriter, check_output_dir
 
@@ -77,6 +77,7 @@ class _Prepared:
     can_keep: bool  # the site on disk is the one the cache describes
     edit: BodyEdit | None  # set when only article bodies changed since the last build
     html_keys: set[str]
+    descriptions: dict[str, str]  # actor slug -> HtmlStore key
 
 
 class Builder:
@@ -85,13 +86,15 @@ class Builder:
     def __init__(self, root: Path, out: Path | None = None, *, drafts: bool = False,
                  base_url: str | None = None, use_cache: bool = True,
                  autosave: bool = True, workers: int | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, trust_changes: bool = False) -> None:
         """use_cache: read and keep .digest-cache/ (off: every build starts from nothing).
         autosave: write the cache after each build; a long-lived builder (digest serve) keeps
         it in memory instead and calls save() when it stops.
         workers: processes a large build may fork (default: one a core, at most 4); a
         program with threads of its own (digest serve) should not fork, and passes 1.
-        progress(what, done, total) hears how a long build goes (the CLI draws a line)."""
+        progress(what, done, total) hears how a long build goes (the CLI draws a line).
+        trust_changes: a build told what changed looks only at those files, not at every input
+        (for a caller that watches the files itself, as digest serve does)."""
         self.root = root.resolve()
         self.out = (out or self.root / "site").resolve()
         self.drafts = drafts
@@ -100,6 +103,8 @@ class Builder:
         self.autosave = autosave
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
         self.progress: Progress = progress or (lambda what, done, total: None)
+        self.trust_changes = trust_changes
+        self._scanned: Scan | None = None  # the inputs as the last successful build saw them
         self._cache: BuildCache | None = None
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
@@ -140,7 +145,11 @@ class Builder:
         config = self._config()
         check_output_dir(self.out, self.root)
         changed_paths = {self._relative(p) for p in changed or ()}
-        scanned = self._scan()
+        scanned = None
+        if self.trust_changes and changed is not None and self._scanned is not None:
+            scanned = rescan(self.root, self._scanned, changed)
+        if scanned is None:
+            scanned = self._scan()
         inputs = f"{self._version} {signature(scanned)}"
         stamp = f"{inputs} {self._output_id()}"
         if self._cache is None and self.use_cache and not changed_paths:
@@ -160,7 +169,9 @@ class Builder:
             return BuildReport(files, (), (), files, time.perf_counter() - started,
                                cache.actors_without_file, 0)
         cache.inputs = ""  # until this build succeeds
+        self._scanned = None
         report = self._build(config, cache, changed_paths, scanned, started)
+        self._scanned = scanned
         cache.output_id = self._output_id()
         cache.inputs = f"{inputs} {cache.output_id}"
         self._last_pages = report.pages
@@ -207,15 +218,19 @@ class Builder:
         else:
             graph = build_graph(config, content, drafts=self.drafts)
             jobs = body_jobs(graph)
-        convert_bodies(jobs.values(), self._store, self.workers, self.progress)
-        descriptions = self._descriptions(graph)
+        if edit is not None:  # the other bodies and all descriptions are as the last build left
+            convert_bodies([jobs[slug] for slug in edit.touched], self._store, self.workers)
+            descriptions = edit.descriptions
+        else:
+            convert_bodies(jobs.values(), self._store, self.workers, self.progress)
+            descriptions = self._descriptions(graph)
         body_html = BodyHtml(self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
             self._environment = (salt, make_environment(config))
         html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
         return _Prepared(content, graph, jobs, body_html, plan, settings, salt, can_keep, edit,
-                         html_keys)
+                         html_keys, descriptions)
 
     def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
                started: float) -> BuildReport:
@@ -224,6 +239,8 @@ class Builder:
 
         ready = self._prepare(config, cache, changed, scanned)
         assert self._environment is not None
+        if ready.edit is not None and ready.edit.same_templates and cache.last is not None:
+            return self._build_body_edit(config, cache, ready, started)
         cache.html_keys = ready.html_keys
         known = cache.pages if ready.can_keep else {}
         writer = SiteWriter(self.out,
@@ -247,12 +264,47 @@ class Builder:
         cache.static = {p for p in writer.paths if p not in cache.pages}
         cache.actors_without_file = graph.actors_without_file
         cache.last = LastBuild(ready.content, graph, ready.jobs, ready.settings, ready.salt,
-                               {result.path: result.bodies for result in results})
+                               {result.path: result.bodies for result in results},
+                               ready.descriptions)
         rendered = sum(1 for result in results if result.rendered)
         seconds = time.perf_counter() - started
         log.info("built %d files in %.2fs", len(writer.paths), seconds)
         return BuildReport(len(writer.paths), report.written, report.removed, report.unchanged,
                            seconds, graph.actors_without_file, rendered)
+
+    def _build_body_edit(self, config: Config, cache: BuildCache, ready: _Prepared,
+                         started: float) -> BuildReport:
+        """Only article bodies changed: render the pages that show them, and nothing else (the
+        graph, and so every other page, is as the last build left it)."""
+        from digest.incremental import LastBuild
+        from digest.rendering import PageRenderer
+
+        assert ready.edit is not None and self._environment is not None
+        affected = ready.edit.affected()
+        writer = SiteWriter(self.out, set(cache.pages) | cache.static)
+        try:
+            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1], ready.salt,
+                                 cache.pages, writer.files, self.root)
+            results = pages.render_paths(affected)
+            for relative, source in static_files(config).items():
+                writer.put(relative, source.read_bytes())
+        except BaseException:
+            writer.abort()
+            raise
+        for result in results:
+            writer.record(result.path, result.written)
+        report = writer.commit(partial=True)
+        page_bodies = dict(ready.edit.page_bodies)
+        for result in results:
+            cache.pages[result.path] = result.fingerprint
+            page_bodies[result.path] = result.bodies
+        cache.html_keys = ready.html_keys
+        cache.last = LastBuild(ready.content, ready.graph, ready.jobs, ready.settings,
+                               ready.salt, page_bodies, ready.descriptions)
+        files = len(cache.pages) + len(cache.static)
+        return BuildReport(files, report.written, (), files - len(report.written),
+                           time.perf_counter() - started, ready.graph.actors_without_file,
+                           sum(1 for result in results if result.rendered))
 
     def build_pages(self, pages: Iterable[str], changed: Iterable[Path] | None = None,
                     ) -> BuildReport:

@@ -25,6 +25,7 @@ class LastBuild:
     settings: str  # what the graph was made with: digest.yaml and the flags
     salt: str  # what the pages were rendered with: the settings and the templates
     page_bodies: dict[str, frozenset[str]]  # page -> articles whose body HTML it shows
+    descriptions: dict[str, str]  # actor slug -> HtmlStore key of its description
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,16 @@ class BodyEdit:
     page_bodies: dict[str, frozenset[str]]
     touched: frozenset[str]  # slugs of the articles whose bodies changed
     same_templates: bool  # else every page must be looked at, though the graph stands
+    descriptions: dict[str, str]  # actor slug -> HtmlStore key (actors did not change)
 
     def unchanged(self, page: str) -> bool:
         """True for a page of the last build that shows none of the changed bodies."""
         shown = self.page_bodies.get(page)
         return self.same_templates and shown is not None and not shown & self.touched
+
+    def affected(self) -> set[str]:
+        """The pages of the last build that show a changed body."""
+        return {page for page, shown in self.page_bodies.items() if shown & self.touched}
 
 
 def body_only_changes(old: Content, new: Content) -> set[str] | None:
@@ -79,5 +85,6 @@ def as_body_edit(last: LastBuild | None, content: Content, settings: str,
     for slug in touched:
         job = jobs[slug]
         jobs[slug] = make_job(graph.by_slug[slug].body, job.spellings, job.titles)
-    return BodyEdit(graph, jobs, last.page_bodies, touched, last.salt == salt)
+    return BodyEdit(graph, jobs, last.page_bodies, touched, last.salt == salt,
+                    last.descriptions)
 

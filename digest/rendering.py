@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from digest.incremental import BodyEdit
     from digest.pages import SitePlan
+    from digest.render import PageSpec
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_PAGES = 500
@@ -47,12 +48,30 @@ class PageRenderer:
         self.edit = edit  # when only bodies changed: pages known unchanged without a look
         self.fingerprints = PageFingerprints(salt)
 
+    def render_paths(self, paths: set[str]) -> list[PageResult]:
+        """Just these pages (their views are made; the others' are not)."""
+        results = []
+        for page in self.plan.pages():
+            if page.path in paths:
+                results.append(self._render(page))
+        return results
+
+    def _render(self, page: PageSpec) -> PageResult:
+        from digest.render import render_page
+
+        self.body_html.used = set()
+        context = page.make_context()
+        fingerprint = self.fingerprints.of(page.template, context)
+        bodies = frozenset(self.body_html.used)
+        if self.known.get(page.path) == fingerprint:
+            return PageResult(page.path, fingerprint, False, False, bodies)
+        data = render_page(self.environment, page, context, self.root)
+        return PageResult(page.path, fingerprint, True, self.files.put(page.path, data), bodies)
+
     def render_share(self, index: int, count: int,
                      progress: Callable[[int], None] = lambda done: None) -> list[PageResult]:
         """Every count-th page starting at index (so that workers split the site evenly).
         progress(pages done) is called now and then."""
-        from digest.render import render_page
-
         results: list[PageResult] = []
         for position, page in enumerate(self.plan.pages()):
             if position % count != index:
@@ -63,16 +82,7 @@ class PageRenderer:
                 results.append(PageResult(page.path, self.known[page.path], False, False,
                                           self.edit.page_bodies[page.path]))
                 continue
-            self.body_html.used = set()
-            context = page.make_context()
-            fingerprint = self.fingerprints.of(page.template, context)
-            bodies = frozenset(self.body_html.used)
-            if self.known.get(page.path) == fingerprint:
-                results.append(PageResult(page.path, fingerprint, False, False, bodies))
-            else:
-                data = render_page(self.environment, page, context, self.root)
-                results.append(PageResult(page.path, fingerprint, True,
-                                          self.files.put(page.path, data), bodies))
+            results.append(self._render(page))
         progress(len(results))
         return results
 

@@ -44,6 +44,23 @@ def _key(root: Path, path: str) -> str:
     return relative.replace(os.sep, "/")
 
 
+def rescan(root: Path, previous: Scan, changed: Iterable[Path]) -> Scan | None:
+    """The previous scan brought up to date for these changed files, or None if one of them
+    is a folder (then only a whole new scan will do)."""
+    updated = dict(previous)
+    for path in changed:
+        key = _key(root, str(path))
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            updated.pop(key, None)
+            continue
+        if not os.path.isfile(path):
+            return None
+        updated[key] = (stat.st_mtime_ns, stat.st_size)
+    return dict(sorted(updated.items()))
+
+
 def signature(scanned: Scan) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for path, (mtime, size) in scanned.items():

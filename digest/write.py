@@ -92,19 +92,7 @@ class SiteWriter:
         if changed:
             self._changed.append(relative)
 
-    def abort(self) -> None:
-        if self.files.staging.exists():
-            shutil.rmtree(self.files.staging)
-
-    def commit(self) -> WriteReport:
-        staging = self.files.staging
-        written = tuple(sorted(self._changed))
-        if not self.out.exists():
-            staging.mkdir(parents=True, exist_ok=True)
-            staging.rename(self.out)
-            return WriteReport(written, (), len(self._all) - len(written))
-        old_files = _listing(self.out) if self._previous is None else set(self._previous)
-        removed = sorted(old_files - self._all)
+    def _move_in(self, written: Iterable[str]) -> None:
         made: set[Path] = set()
         for relative in written:
             target = self.out / relative
@@ -113,7 +101,28 @@ class SiteWriter:
                     target.parent.unlink()
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            os.replace(staging / relative, target)
+            os.replace(self.files.staging / relative, target)
+
+    def abort(self) -> None:
+        if self.files.staging.exists():
+            shutil.rmtree(self.files.staging)
+
+    def commit(self, partial: bool = False) -> WriteReport:
+        """Move the new and changed files into place. partial: the files recorded are only
+        some of the site's; the others stay (else files not recorded are removed)."""
+        staging = self.files.staging
+        written = tuple(sorted(self._changed))
+        if partial:
+            self._move_in(written)
+            self.abort()
+            return WriteReport(written, (), len(self._all) - len(written))
+        if not self.out.exists():
+            staging.mkdir(parents=True, exist_ok=True)
+            staging.rename(self.out)
+            return WriteReport(written, (), len(self._all) - len(written))
+        old_files = _listing(self.out) if self._previous is None else set(self._previous)
+        removed = sorted(old_files - self._all)
+        self._move_in(written)
         self.abort()
         for relative in removed:
             (self.out / relative).unlink(missing_ok=True)

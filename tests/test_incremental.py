@@ -224,3 +224,18 @@ def test_long_builds_report_their_progress(digest_root: Path, tmp_path: Path,
     assert len(rendering) > 2
     if workers > 1:
         assert ("converting Markdown", 4, 4) in heard  # the fixture's four articles
+
+
+def test_a_builder_told_what_changed_looks_only_at_that(digest_root: Path, tmp_path: Path) -> None:
+    builder = Builder(digest_root, tmp_path / "site", trust_changes=True)
+    builder.build()
+    EDITS["article title"](digest_root)
+    new = digest_root / "content/articles/2021-07-01-new.md"
+    EDITS["new article"](digest_root)
+    builder.build(changed=[digest_root / GHAANI, new])
+    gone = digest_root / "content/articles/2021-03-05-unrelated.md"
+    gone.unlink()
+    builder.build(changed=[gone])
+    builder.build(changed=[digest_root / "content"])  # a folder: everything is looked at
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")

@@ -169,8 +169,10 @@ def run(args: argparse.Namespace) -> int:
         # one-article rebuild) and is saved after the first build and on the way out; a
         # temporary folder's cache would be of no use to anyone later.
         # No worker processes: forking a process that runs server threads is not safe.
+        # The watcher reports every changed file (or "everything" when unsure), so a rebuild
+        # looks only at those.
         builder = Builder(root, site, drafts=args.drafts, use_cache=lasting, autosave=False,
-                          workers=1)
+                          workers=1, trust_changes=True)
         step = _BuildStep(builder, root, sys.stdout)
         try:
             server = LiveReloadServer(site, builder.base_path, step, host=args.host,

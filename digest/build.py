@@ -201,11 +201,15 @@ class Builder:
         from digest.bodies import BodyHtml, body_jobs, convert_bodies
         from digest.graph import build_graph
         from digest.incremental import as_body_edit
-        from digest.load import load_content
+        from digest.load import load_content, reload_content
         from digest.pages import SitePlan
         from digest.render import make_environment
 
-        content = load_content(config, cache.parsed, changed, scanned)
+        content = None
+        if self.trust_changes and changed and cache.last is not None:
+            content = reload_content(config, cache.last.content, cache.parsed, changed)
+        if content is None:
+            content = load_content(config, cache.parsed, changed, scanned)
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}

@@ -257,6 +257,42 @@ def _read_folder(config: Config, folder: str, scanned: Scan,
     return records
 
 
+def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
+                   changed: set[str]) -> Content | None:
+    """`previous` with the changed files read again, when they are all articles or actors it
+    already had (else None: a file came or went, so load_content must look at everything)."""
+    known = {a.path for a in previous.articles} | {a.path for a in previous.actors}
+    if not changed <= known | {"content/tags.yaml"}:
+        return None
+    problems: list[Problem] = []
+    articles: dict[str, Article] = {}
+    actors: dict[str, Actor] = {}
+    for relative in changed - {"content/tags.yaml"}:
+        path = config.root / relative
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        document = read_document(path, config.root, problems)
+        if document is None:
+            continue
+        if relative.startswith("content/articles/"):
+            article = read_article(document, problems)
+            if article is not None:
+                articles[relative] = article
+                parsed[relative] = (stat.st_mtime_ns, stat.st_size, article)
+        else:
+            actor = read_actor(document, problems)
+            if actor is not None:
+                actors[relative] = actor
+                parsed[relative] = (stat.st_mtime_ns, stat.st_size, actor)
+    tags = load_tags(config, problems)
+    if problems:
+        raise ContentError(problems)
+    return Content(tuple(articles.get(a.path, a) for a in previous.articles),
+                   tuple(actors.get(a.path or "", a) for a in previous.actors), tags)
+
+
 def load_content(config: Config, parsed: ParsedFiles | None = None,
                  changed: Iterable[str] = (), scanned: Scan | None = None) -> Content:
     """Read every article, actor and tag. Raises ContentError listing all problems.

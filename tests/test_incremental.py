@@ -237,5 +237,14 @@ def test_a_builder_told_what_changed_looks_only_at_that(digest_root: Path, tmp_p
     gone.unlink()
     builder.build(changed=[gone])
     builder.build(changed=[digest_root / "content"])  # a folder: everything is looked at
+    from digest.errors import ContentError
+
+    path = digest_root / GHAANI
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("date: 2020-12-03", "date: soon"), encoding="utf-8")
+    with pytest.raises(ContentError):
+        builder.build(changed=[path])
+    path.write_text(good.replace("met allies", "met his allies"), encoding="utf-8")
+    builder.build(changed=[path])
     Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")

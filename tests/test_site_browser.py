@@ -1,0 +1,50 @@
+"""The built site in a real browser (Debian's Chromium via Playwright), served as GitHub Pages
+would serve it: plain files under the /digest/ path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import build
+from tests.test_serve_browser import CHROMIUM, CHROMIUM_ARGS
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not CHROMIUM.exists():
+    pytest.skip("Debian's Chromium is not at /usr/bin/chromium", allow_module_level=True)
+
+
+@pytest.fixture
+def page(digest_root: Path, static_server: tuple[str, Path]) -> Iterator[tuple[Any, str]]:
+    base, www = static_server
+    build(digest_root, www / "digest")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser.new_page(), base + "/digest/"
+        browser.close()
+
+
+def test_search_finds_articles_by_actor_alias_and_tag(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.goto(site + "search/?q=Kataib+Hezbollah")
+    results = tab.locator("#search-results li a")
+    results.first.wait_for()
+    assert sorted(results.all_inner_texts()) == ["Ghaani asks allies in Baghdad for calm",
+                                                 "Rockets land near the Green Zone"]
+    tab.fill("#q", "militias irgc")  # words from a tag and a title, in any case
+    tab.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    assert results.all_inner_texts() == ["IRGC issues a statement"]
+    results.first.click()
+    tab.wait_for_url(site + "articles/2021-02-01-irgc-statement/")
+    assert tab.locator("h1").inner_text() == "IRGC issues a statement"
+
+
+def test_pages_read_on_a_phone_without_sideways_scrolling(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.set_viewport_size({"width": 360, "height": 740})
+    for path in ["", "articles/2020-12-03-ghaani-in-baghdad/", "actors/quds-force/", "actors/"]:
+        tab.goto(site + path)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path

@@ -26,7 +26,7 @@ from digest.cache import (
     write_stamp,
 )
 from digest.config import CONFIG_FILE, Config, load_config
-from digest.scan import Scan, rescan, scan, signature
+from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
 from digest.write import SiteWriter, check_output_dir
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from digest.bodies import BodyHtml, BodyJob
+    from digest.cache import PageFingerprints
     from digest.graph import SiteGraph
     from digest.incremental import BodyEdit
     from digest.load import Content
@@ -108,6 +109,7 @@ class Builder:
         self._cache: BuildCache | None = None
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
+        self._template_salts: dict[str, str] = {}
         self._version = code_version()
         self._cache_key = content_hash(str(self.out), str(drafts), str(base_url))[:16]
         self._store = html_store(self.root, use_cache)
@@ -231,7 +233,10 @@ class Builder:
         body_html = BodyHtml(self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
-            self._environment = (salt, make_environment(config))
+            environment = make_environment(config)
+            self._environment = (salt, environment)
+            self._template_salts = self._salts_by_template(config, environment, scanned,
+                                                           settings)
         html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
         return _Prepared(content, graph, jobs, body_html, plan, settings, salt, can_keep, edit,
                          html_keys, descriptions)
@@ -251,8 +256,9 @@ class Builder:
                             set(cache.pages) | cache.static if ready.can_keep else None)
         cache.pages, cache.last = {}, None  # until the new site is in place, trust nothing
         try:
-            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1], ready.salt,
-                                 known, writer.files, self.root, ready.edit)
+            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1],
+                                 self._fingerprints(ready.salt), known, writer.files, self.root,
+                                 ready.edit)
             results = render_pages(pages, self.workers, self.progress)
             for result in results:
                 writer.record(result.path, result.written)
@@ -287,8 +293,9 @@ class Builder:
         affected = ready.edit.affected()
         writer = SiteWriter(self.out, set(cache.pages) | cache.static)
         try:
-            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1], ready.salt,
-                                 cache.pages, writer.files, self.root)
+            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1],
+                                 self._fingerprints(ready.salt), cache.pages, writer.files,
+                                 self.root)
             results = pages.render_paths(affected)
             for relative, source in static_files(config).items():
                 writer.put(relative, source.read_bytes())
@@ -351,6 +358,28 @@ class Builder:
         return BuildReport(len(wanted), tuple(written), (), len(wanted) - len(written),
                            time.perf_counter() - started, ready.graph.actors_without_file,
                            len(written))
+
+    def _salts_by_template(self, config: Config, environment: jinja2.Environment,
+                           scanned: Scan, settings: str) -> dict[str, str]:
+        """What pages of each template depend on besides their views: the settings and the
+        files of the templates it is made of (the digest's own and the theme's, so that adding
+        or removing an override counts too). Templates that name others at render time are
+        left out: their pages depend on every template (the overall salt)."""
+        from digest.render import template_closures, template_dirs
+
+        folders = template_dirs(config)
+        salts = {}
+        for name, closure in template_closures(environment).items():
+            if closure is not None:
+                stamps = [(part, [scanned.get(key_of(self.root, folder / part))
+                                  for folder in folders]) for part in sorted(closure)]
+                salts[name] = content_hash(repr(stamps), settings)
+        return salts
+
+    def _fingerprints(self, salt: str) -> PageFingerprints:
+        from digest.cache import PageFingerprints
+
+        return PageFingerprints(salt, self._template_salts)
 
     def _descriptions(self, graph: SiteGraph) -> dict[str, str]:
         """Actor slug -> the store key of its description's HTML, converted only when new."""

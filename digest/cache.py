@@ -239,8 +239,11 @@ class PageFingerprints:
     and pages refer to it by that digest.
     """
 
-    def __init__(self, salt: str) -> None:
-        self._salt = salt.encode()  # templates and settings: every page depends on them
+    def __init__(self, salt: str, salts: Mapping[str, str] | None = None) -> None:
+        # What pages depend on besides their views: the settings and the templates; per
+        # template name when known (a page depends only on the templates it is made of).
+        self._salt = salt.encode()
+        self._salts = {name: value.encode() for name, value in (salts or {}).items()}
         self._cards: dict[int, tuple[ArticleCard, bytes]] = {}
 
     def _reduce_card(self, card: ArticleCard) -> tuple[Any, tuple[bytes]]:
@@ -256,6 +259,6 @@ class PageFingerprints:
         pickler = pickle.Pickler(buffer, protocol=5)
         pickler.dispatch_table = {ArticleCard: self._reduce_card}
         pickler.dump((template, sorted(context.items())))
-        digest = hashlib.blake2b(self._salt, digest_size=20)
+        digest = hashlib.blake2b(self._salts.get(template, self._salt), digest_size=20)
         digest.update(buffer.getvalue())
         return digest.digest()

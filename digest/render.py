@@ -58,6 +58,34 @@ def make_environment(config: Config) -> jinja2.Environment:
     return environment
 
 
+def template_closures(environment: jinja2.Environment) -> dict[str, frozenset[str] | None]:
+    """For each template, the templates it is made of (itself, what it extends, includes and
+    imports, all the way down); None where a name is computed at render time."""
+    import jinja2.meta
+
+    direct: dict[str, set[str | None]] = {}
+    for name in environment.list_templates(filter_func=lambda n: not n.startswith("static/")):
+        try:
+            source = environment.loader.get_source(environment, name)[0]  # type: ignore[union-attr]
+            direct[name] = set(jinja2.meta.find_referenced_templates(environment.parse(source)))
+        except jinja2.TemplateError:
+            direct[name] = {None}  # a broken template: rendering will report it
+    closures: dict[str, frozenset[str] | None] = {}
+    for name in direct:
+        seen: set[str] = set()
+        todo: list[str | None] = [name]
+        while todo:
+            current = todo.pop()
+            if current is None:
+                seen.clear()
+                break
+            if current not in seen:
+                seen.add(current)
+                todo.extend(direct.get(current, ()))
+        closures[name] = frozenset(seen) if seen else None
+    return closures
+
+
 def _template_location(error: BaseException, root: Path) -> tuple[str, int | None]:
     if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
         return _relative(error.filename, root), error.lineno

@@ -37,8 +37,8 @@ class PageRenderer:
     """Renders pages whose views changed and stages them; the others are left alone."""
 
     def __init__(self, plan: SitePlan, body_html: BodyHtml, environment: jinja2.Environment,
-                 salt: str, known: dict[str, bytes], files: StagedFiles, root: Path,
-                 edit: BodyEdit | None = None) -> None:
+                 fingerprints: PageFingerprints, known: dict[str, bytes], files: StagedFiles,
+                 root: Path, edit: BodyEdit | None = None) -> None:
         self.plan = plan
         self.body_html = body_html
         self.environment = environment
@@ -46,7 +46,7 @@ class PageRenderer:
         self.files = files
         self.root = root
         self.edit = edit  # when only bodies changed: pages known unchanged without a look
-        self.fingerprints = PageFingerprints(salt)
+        self.fingerprints = fingerprints
 
     def render_paths(self, paths: set[str]) -> list[PageResult]:
         """Just these pages (their views are made; the others' are not)."""

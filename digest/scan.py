@@ -38,6 +38,11 @@ def _walk(root: Path, folder: str, found: Scan) -> None:
                 found[_key(root, entry.path)] = (stat.st_mtime_ns, stat.st_size)
 
 
+def key_of(root: Path, path: Path) -> str:
+    """The key a file has in a scan of root."""
+    return _key(root, str(path))
+
+
 def _key(root: Path, path: str) -> str:
     prefix = str(root) + os.sep
     relative = path[len(prefix):] if path.startswith(prefix) else path

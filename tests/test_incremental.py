@@ -248,3 +248,21 @@ def test_a_builder_told_what_changed_looks_only_at_that(digest_root: Path, tmp_p
     builder.build(changed=[path])
     Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+
+
+def test_a_template_edit_renders_only_the_pages_made_with_it(digest_root: Path) -> None:
+    from digest.theme import theme_dir
+
+    (digest_root / "templates").mkdir()
+    shutil.copy(theme_dir() / "tag.html", digest_root / "templates/tag.html")
+    builder = Builder(digest_root)
+    builder.build()
+    edit(digest_root, "templates/tag.html", '<h1 class="page-title">',
+         '<h1 class="page-title">Tag ')
+    report = builder.build()
+    assert report.rendered == 2  # the two tag pages; nothing else is made with tag.html
+    assert set(report.written) == {"tags/iraq/index.html", "tags/militias/index.html"}
+    shutil.copy(theme_dir() / "base.html", digest_root / "templates/base.html")  # an override
+    edit(digest_root, "templates/base.html", "Skip to content", "Skip to the article")
+    html_pages = len(list((digest_root / "site").rglob("*.html")))
+    assert builder.build().rendered == html_pages  # every HTML page is made with base.html

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -161,10 +160,7 @@ class Builder:
                 missing = tuple(n for n in previous[2:] if n)
                 return BuildReport(int(previous[1]), (), (), int(previous[1]),
                                    time.perf_counter() - started, missing, 0)
-        if self._cache is None:
-            self._cache = (load_cache(self.root, self._cache_key, self._version)
-                           if self.use_cache else BuildCache())
-        cache = self._cache
+        cache = self._loaded_cache()
         if (not changed_paths and cache.inputs == stamp and cache.pages
                 and self.out.is_dir()):
             files = len(cache.pages) + len(cache.static)
@@ -180,6 +176,12 @@ class Builder:
         if self.autosave:
             self.save()
         return report
+
+    def _loaded_cache(self) -> BuildCache:
+        if self._cache is None:
+            self._cache = (load_cache(self.root, self._cache_key, self._version)
+                           if self.use_cache else BuildCache())
+        return self._cache
 
     def save(self) -> None:
         """Write what this builder knows to .digest-cache/ for the next process."""
@@ -325,39 +327,32 @@ class Builder:
         browser is new at once; build() then does the rest. Only these files are written,
         and the cache still describes the last full build: build() renders everything this
         left out. Raises DigestError like build()."""
-        from digest.render import render_page
-        from digest.write import StagedFiles
+        from digest.rendering import PageRenderer
 
         started = time.perf_counter()
         config = self._config()
         check_output_dir(self.out, self.root)
-        if self._cache is None:
-            self._cache = (load_cache(self.root, self._cache_key, self._version)
-                           if self.use_cache else BuildCache())
         if not self.out.is_dir():
             return self.build(changed)
-        wanted = set(pages)
+        cache = self._loaded_cache()
         changed_paths = {self._relative(p) for p in changed or ()}
-        ready = self._prepare(config, self._cache, changed_paths, self._scan())
+        ready = self._prepare(config, cache, changed_paths, self._scan())
         assert self._environment is not None
-        files = StagedFiles(self.out)
-        written = []
+        writer = SiteWriter(self.out)
         try:
-            for page in ready.plan.pages():
-                if page.path in wanted:
-                    data = render_page(self._environment[1], page, page.make_context(),
-                                       self.root)
-                    if files.put(page.path, data):
-                        written.append(page.path)
-            for relative in written:
-                (self.out / relative).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(files.staging / relative, self.out / relative)
-        finally:
-            if files.staging.exists():
-                shutil.rmtree(files.staging)
-        return BuildReport(len(wanted), tuple(written), (), len(wanted) - len(written),
+            # no fingerprints known: every page asked for is rendered
+            renderer = PageRenderer(ready.plan, ready.body_html, self._environment[1],
+                                    self._fingerprints(ready.salt), {}, writer.files, self.root)
+            results = renderer.render_paths(set(pages))
+        except BaseException:
+            writer.abort()
+            raise
+        for result in results:
+            writer.record(result.path, result.written)
+        report = writer.commit(partial=True)
+        return BuildReport(len(results), report.written, (), report.unchanged,
                            time.perf_counter() - started, ready.graph.actors_without_file,
-                           len(written))
+                           len(results))
 
     def _salts_by_template(self, config: Config, environment: jinja2.Environment,
                            scanned: Scan, settings: str) -> dict[str, str]:

@@ -130,18 +130,6 @@ class SiteWriter:
         return WriteReport(written, tuple(removed), len(self._all) - len(written))
 
 
-def write_site(out: Path, files: Iterable[tuple[str, bytes]]) -> WriteReport:
-    """Write a whole site at once (for callers that have every file in hand)."""
-    writer = SiteWriter(out)
-    try:
-        for relative, data in files:
-            writer.put(relative, data)
-    except BaseException:
-        writer.abort()
-        raise
-    return writer.commit()
-
-
 def _listing(out: Path) -> set[str]:
     return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
 

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from digest.incremental import BodyEdit
     from digest.load import Content
     from digest.pages import SitePlan
-    from digest.rendering import Progress
+    from digest.rendering import PageResult, Progress
+    from digest.write import WriteReport
 
 log = logging.getLogger(__name__)
 
@@ -289,24 +290,10 @@ class Builder:
         """Only article bodies changed: render the pages that show them, and nothing else (the
         graph, and so every other page, is as the last build left it)."""
         from digest.incremental import LastBuild
-        from digest.rendering import PageRenderer
 
         assert ready.edit is not None and self._environment is not None
         affected = ready.edit.affected()
-        writer = SiteWriter(self.out, set(cache.pages) | cache.static)
-        try:
-            pages = PageRenderer(ready.plan, ready.body_html, self._environment[1],
-                                 self._fingerprints(ready.salt), cache.pages, writer.files,
-                                 self.root)
-            results = pages.render_paths(affected)
-            for relative, source in static_files(config).items():
-                writer.put(relative, source.read_bytes())
-        except BaseException:
-            writer.abort()
-            raise
-        for result in results:
-            writer.record(result.path, result.written)
-        report = writer.commit(partial=True)
+        results, report = self._write_pages(ready, affected, cache.pages, config)
         page_bodies = dict(ready.edit.page_bodies)
         for result in results:
             cache.pages[result.path] = result.fingerprint
@@ -327,7 +314,6 @@ class Builder:
         browser is new at once; build() then does the rest. Only these files are written,
         and the cache still describes the last full build: build() renders everything this
         left out. Raises DigestError like build()."""
-        from digest.rendering import PageRenderer
 
         started = time.perf_counter()
         config = self._config()
@@ -337,22 +323,34 @@ class Builder:
         cache = self._loaded_cache()
         changed_paths = {self._relative(p) for p in changed or ()}
         ready = self._prepare(config, cache, changed_paths, self._scan())
+        # no fingerprints known: every page asked for is rendered
+        results, report = self._write_pages(ready, set(pages), {}, None)
+        return BuildReport(len(results), report.written, (), report.unchanged,
+                           time.perf_counter() - started, ready.graph.actors_without_file,
+                           len(results))
+
+    def _write_pages(self, ready: _Prepared, paths: set[str], known: dict[str, bytes],
+                     config: Config | None) -> tuple[list[PageResult], WriteReport]:
+        """Render these pages (those whose fingerprint is not in `known`) and move them into
+        the site, leaving every other file as it is; with a config, refresh static files too."""
+        from digest.rendering import PageRenderer
+
         assert self._environment is not None
         writer = SiteWriter(self.out)
         try:
-            # no fingerprints known: every page asked for is rendered
             renderer = PageRenderer(ready.plan, ready.body_html, self._environment[1],
-                                    self._fingerprints(ready.salt), {}, writer.files, self.root)
-            results = renderer.render_paths(set(pages))
+                                    self._fingerprints(ready.salt), known, writer.files,
+                                    self.root)
+            results = renderer.render_paths(paths)
+            if config is not None:
+                for relative, source in static_files(config).items():
+                    writer.put(relative, source.read_bytes())
         except BaseException:
             writer.abort()
             raise
         for result in results:
             writer.record(result.path, result.written)
-        report = writer.commit(partial=True)
-        return BuildReport(len(results), report.written, (), report.unchanged,
-                           time.perf_counter() - started, ready.graph.actors_without_file,
-                           len(results))
+        return results, writer.commit(partial=True)
 
     def _salts_by_template(self, config: Config, environment: jinja2.Environment,
                            scanned: Scan, settings: str) -> dict[str, str]:

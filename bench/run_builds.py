@@ -22,7 +22,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -36,6 +35,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 import corpus  # noqa: E402 - the generator sits next to this script, not in a package
+from launcher import Launcher  # noqa: E402
 
 TOOLS = ("digest", "hugo", "pelican")
 STEPS = ("cold", "unchanged", "article_edit", "template_edit")
@@ -85,31 +85,19 @@ class ToolResult:
     notes: list[str] = field(default_factory=list)
 
 
-def run_measured(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> Measure:
-    """Run a build, timing it and reading its rusage from wait4 (it covers its children too)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(list(argv), cwd=cwd, env=env, stdout=out, stderr=err,
-                                   stdin=subprocess.DEVNULL)
-        killer = threading.Timer(BUILD_TIMEOUT, process.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
-        if process.returncode != 0:
-            err.seek(0)
-            out.seek(0)
-            text = (err.read() or out.read()).decode("utf-8", "replace").strip()
-            lines = [line for line in text.splitlines() if line.strip()]
-            if not lines:
-                raise BuildFailed(f"exit status {process.returncode}, no output")
-            # The last line is the error itself; a few lines before it locate a traceback.
-            context = "".join(f"\n    {line}" for line in lines[-7:-1])
-            raise BuildFailed(f"{lines[-1].strip()}{context}")
-    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+def run_measured(launcher: Launcher, argv: Sequence[str], cwd: Path,
+                 env: dict[str, str]) -> Measure:
+    """Run a build through the launcher (see bench/launcher.py: so that its peak memory is
+    its own), timing it and reading its rusage from wait4 (which covers its children too)."""
+    reply = launcher.run(list(argv), cwd, env, BUILD_TIMEOUT)
+    if reply["status"] != 0:
+        lines = [line for line in reply["output"].splitlines() if line.strip()]
+        if not lines:
+            raise BuildFailed(f"exit status {reply['status']}, no output")
+        # The last line is the error itself; a few lines before it locate a traceback.
+        context = "".join(f"\n    {line}" for line in lines[-7:-1])
+        raise BuildFailed(f"{lines[-1].strip()}{context}")
+    return Measure(reply["wall"], reply["cpu"], reply["maxrss_kib"] / 1024)
 
 
 def _newest_article(folder: Path) -> Path:
@@ -204,14 +192,15 @@ def _output_stats(folder: Path) -> tuple[int, float]:
     return pages, size / 2**20
 
 
-def measure_tool(tool: Tool, result: ToolResult, repeat: int, label: str) -> None:
+def measure_tool(launcher: Launcher, tool: Tool, result: ToolResult, repeat: int,
+                 label: str) -> None:
     """One round of the four builds; a failure ends the round (the next starts cold again)."""
     env = {**os.environ, **dict(tool.env)}
     edit = f"{repeat}-{tool.name}"
 
     def build(step: str, extra: tuple[str, ...] = ()) -> None:
         try:
-            measure = run_measured((*tool.argv, *extra), tool.cwd, env)
+            measure = run_measured(launcher, (*tool.argv, *extra), tool.cwd, env)
         except BuildFailed as error:
             message = f"{tool.name} build failed ({STEP_LABELS[step]}): {error}"
             result.failures.setdefault(step, message)
@@ -388,7 +377,8 @@ def digest_revision() -> str:
     return f"{commit} + uncommitted changes" if dirty else commit
 
 
-def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]:
+def bench_one_size(launcher: Launcher, articles: int,
+                   args: argparse.Namespace) -> dict[str, object]:
     work = args.out / f"n{articles}"
     print(f"generating {articles:,} articles into {work} ...", flush=True)
     generated = corpus.generate(articles, args.seed)
@@ -405,7 +395,8 @@ def bench_one_size(articles: int, args: argparse.Namespace) -> dict[str, object]
     for repeat in range(args.repeat):
         shift = repeat % len(tools) if tools else 0
         for tool in tools[shift:] + tools[:shift]:
-            measure_tool(tool, results[tool.name], repeat + 1, f"[n={articles} run {repeat + 1}]")
+            measure_tool(launcher, tool, results[tool.name], repeat + 1,
+                         f"[n={articles} run {repeat + 1}]")
     server: list[ServerEdit] = []
     hugo = next((tool for tool in tools if tool.name == "hugo"), None)
     if hugo is not None and not args.no_server:
@@ -453,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="skip the hugo server re-render measurement")
     parser.add_argument("--server-edits", type=int, default=5)
     args = parser.parse_args(argv)
+    launcher = Launcher.start()  # now, while this process is small (see bench/launcher.py)
     args.out = args.out.resolve()
     sizes = args.articles or [1000]
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
@@ -465,7 +457,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"digest: {versions['digest']} · hugo: {versions['hugo']} · "
           f"pelican: {versions['pelican']}", flush=True)
     args.versions = versions
-    runs = [bench_one_size(size, args) for size in sizes]
+    try:
+        runs = [bench_one_size(launcher, size, args) for size in sizes]
+    finally:
+        launcher.close()
     if args.json is not None:
         report = {"command": " ".join(["python", "bench/run_builds.py", *(argv or sys.argv[1:])]),
                   "cpus": os.cpu_count(), "platform": platform.platform(),

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from digest.cache import (
     BuildCache,
     code_version,
-    content_hash,
     html_store,
     load_cache,
     read_stamp,
@@ -25,6 +24,7 @@ from digest.cache import (
     write_stamp,
 )
 from digest.config import CONFIG_FILE, Config, load_config
+from digest.hashes import content_hash
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
 from digest.write import SiteWriter, check_output_dir
@@ -228,12 +228,13 @@ class Builder:
             graph = build_graph(config, content, drafts=self.drafts)
             jobs = body_jobs(graph)
         if edit is not None:  # the other bodies and all descriptions are as the last build left
-            convert_bodies([jobs[slug] for slug in edit.touched], self._store, self.workers)
+            convert_bodies(self.root, [jobs[slug] for slug in edit.touched], self._store,
+                           self.workers)
             descriptions = edit.descriptions
         else:
-            convert_bodies(jobs.values(), self._store, self.workers, self.progress)
+            convert_bodies(self.root, jobs.values(), self._store, self.workers, self.progress)
             descriptions = self._descriptions(graph)
-        body_html = BodyHtml(self._store, jobs)
+        body_html = BodyHtml(self.root, self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
             environment = make_environment(config)

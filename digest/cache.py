@@ -44,14 +44,6 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def content_hash(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 @dataclass(slots=True)
 class BuildCache:
     """What one Builder remembers between builds. Owned by the Builder; never shared."""

@@ -33,6 +33,10 @@ class DigestError(Exception):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DigestError], tuple[tuple[Problem, ...]]]:
+        # raised in a worker process, it reaches the parent with its problems intact
+        return type(self), (self.problems,)
+
 
 class ContentError(DigestError):
     """The digest's files (config, articles, actors, tags) are wrong."""

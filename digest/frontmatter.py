@@ -63,8 +63,9 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
-def parse_document(text: str, path: str) -> Document:
-    """Parse `---` front matter and body. Raises DocumentProblem on bad input."""
+def split_document(text: str, path: str) -> tuple[str, int]:
+    """The front matter's text and the offset where the body starts. Raises DocumentProblem
+    when the file has no closed front matter."""
     opening = _FENCE.match(text)
     if opening is None:
         raise DocumentProblem(
@@ -76,8 +77,13 @@ def parse_document(text: str, path: str) -> Document:
         raise DocumentProblem(
             Problem(path, 1, "front matter is not closed", "add a line '---' after the YAML fields")
         )
-    front = text[opening.end():closing.start()]
     body_start = closing.end() + 1 if closing.end() < len(text) else closing.end()
+    return text[opening.end():closing.start()], body_start
+
+
+def parse_document(text: str, path: str) -> Document:
+    """Parse `---` front matter and body. Raises DocumentProblem on bad input."""
+    front, body_start = split_document(text, path)
     try:
         meta = load_yaml(front, path, first_line=2)
     except YamlProblem as error:

@@ -60,7 +60,8 @@ def body_only_changes(old: Content, new: Content) -> set[str] | None:
     for before, after in zip(old.articles, new.articles, strict=True):
         if before is after:
             continue
-        if replace(before, body=after.body, body_line=after.body_line) != after:
+        if replace(before, body_hash=after.body_hash, body_line=after.body_line,
+                   lead=after.lead) != after:
             return None
         if summary_of(before) != summary_of(after):  # listings show the first paragraph
             return None
@@ -84,7 +85,8 @@ def as_body_edit(last: LastBuild | None, content: Content, settings: str,
     jobs = dict(last.jobs)
     for slug in touched:
         job = jobs[slug]
-        jobs[slug] = make_job(graph.by_slug[slug].body, job.spellings, job.titles)
+        jobs[slug] = make_job(job.path, graph.by_slug[slug].body_hash, job.spellings,
+                              job.titles)
     return BodyEdit(graph, jobs, last.page_bodies, touched, last.salt == salt,
                     last.descriptions)
 

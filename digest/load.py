@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from digest.config import Config
 from digest.errors import ContentError, Problem
 from digest.frontmatter import Document, DocumentProblem, YamlProblem, load_yaml, parse_document
+from digest.hashes import content_hash
 from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
 from digest.scan import Scan, scan
 
@@ -20,6 +22,9 @@ ARTICLE_KEYS = frozenset({
     "actors", "quotes", "draft", "slug", "actor_candidates",
 })
 ACTOR_KEYS = frozenset({"name", "aliases", "kind", "affiliations", "links"})
+# Values that recur across thousands of files are interned: one string object each, which
+# saves memory on a large archive and objects in the build cache.
+_REPEATED = frozenset({"source", "via", "dateline", "kind"})
 _DATE_HINT = "use YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+00:00 with a time"
 
 
@@ -64,7 +69,8 @@ class _Fields:
         if isinstance(value, bool | list | dict):
             self.problem(key, f"'{key}' must be text, not {value!r}")
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        return sys.intern(text) if key in _REPEATED else text
 
     def names(self, key: str) -> tuple[str, ...]:
         value = self.document.meta.get(key)
@@ -80,7 +86,7 @@ class _Fields:
         for item in value:
             text = " ".join(str(item).split())
             if text:
-                seen.setdefault(text, None)
+                seen.setdefault(sys.intern(text), None)
         return tuple(seen)
 
     def date(self, key: str, required: bool = False) -> dt.datetime | None:
@@ -117,7 +123,8 @@ def _quotes(fields: _Fields) -> tuple[Quote, ...]:
                 or not isinstance(item.get("speaker"), str) or set(item) - {"text", "speaker"}):
             fields.problem("quotes", f"each quote needs 'text' and 'speaker', got {item!r}", hint)
             continue
-        quotes.append(Quote(" ".join(item["text"].split()), " ".join(item["speaker"].split())))
+        quotes.append(Quote(" ".join(item["text"].split()),
+                            sys.intern(" ".join(item["speaker"].split()))))
     return tuple(quotes)
 
 
@@ -134,6 +141,20 @@ def _links(fields: _Fields) -> tuple[Link, ...]:
         else:
             fields.problem("links", f"a link must be a URL or {{title, url}}, got {item!r}")
     return tuple(links)
+
+
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`>#]+|<[^>]+>")
+
+
+def lead_of(body: str, limit: int = 280) -> str:
+    """The body's first paragraph of prose as plain text, cut at a word after `limit`."""
+    for block in body.split("\n\n"):
+        text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", block).split())
+        if len(text) > 40 and not block.lstrip().startswith(("#", "|", "```")):
+            if len(text) <= limit:
+                return text
+            return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return ""
 
 
 def read_article(document: Document, problems: list[Problem]) -> Article | None:
@@ -155,7 +176,8 @@ def read_article(document: Document, problems: list[Problem]) -> Article | None:
         via=fields.text("via"), dateline=fields.text("dateline"),
         summary=fields.text("summary"), tags=fields.names("tags"),
         actors=fields.names("actors"), quotes=_quotes(fields), draft=draft is True,
-        body=document.body, body_line=document.body_line,
+        body_hash=content_hash(document.body), lead=lead_of(document.body),
+        body_line=document.body_line,
     )
     fields.names("actor_candidates")  # kept for the curator; checked, not published
     return article if len(problems) == before else None

@@ -40,7 +40,10 @@ class Article:
     actors: tuple[str, ...]  # names or aliases as written; resolved in the graph
     quotes: tuple[Quote, ...]
     draft: bool
-    body: str  # Markdown
+    # The Markdown body itself stays in the file (an archive's bodies would be most of the
+    # build's memory): digest.bodies reads it again when it converts it.
+    body_hash: str  # digest.hashes.content_hash of the body
+    lead: str  # the body's first paragraph as plain text, cut at a word: what listings show
     body_line: int  # the file line where the body starts, for error messages
 
 

@@ -7,7 +7,6 @@ view is a value that can be compared between builds.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from digest import urls
@@ -73,20 +72,9 @@ def date_view(moment: dt.datetime) -> DateView:
     return DateView(moment.isoformat(), text)
 
 
-_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`>#]+|<[^>]+>")
-
-
-def summary_of(article: Article, limit: int = 280) -> str:
-    """The curator's summary, or the body's first paragraph cut at a word."""
-    if article.summary:
-        return article.summary
-    for block in article.body.split("\n\n"):
-        text = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", block).split())
-        if len(text) > 40 and not block.lstrip().startswith(("#", "|", "```")):
-            if len(text) <= limit:
-                return text
-            return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return ""
+def summary_of(article: Article) -> str:
+    """The curator's summary, or else the body's first paragraph."""
+    return article.summary or article.lead
 
 
 class Views:

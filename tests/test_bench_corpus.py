@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 
 from digest.config import load_config
+from digest.frontmatter import parse_document
 from digest.load import load_content
 from digest.model import name_key
 
@@ -67,7 +68,10 @@ def test_the_digest_layout_loads_as_digest_content(corpus_module: ModuleType,
     aliases = {name_key(a) for actor in content.actors for a in actor.aliases}
     tag_names = {tag.name for tag in content.tags}
     named_by_alias = 0
+    bodies = []
     for article in content.articles:
+        body = parse_document((tmp_path / article.path).read_text(), article.path).body
+        bodies.append(body)
         assert 3 <= len(article.actors) <= 8
         assert 2 <= len(article.tags) <= 5
         assert {name_key(name) for name in article.actors} <= known
@@ -75,15 +79,15 @@ def test_the_digest_layout_loads_as_digest_content(corpus_module: ModuleType,
         named_by_alias += sum(name_key(name) in aliases for name in article.actors)
         for quote in article.quotes:
             assert quote.speaker in article.actors
-        assert "\n## " in article.body
-        words = [w for w in article.body.split() if w not in {"##", ">", "-", "—"}
+        assert "\n## " in body
+        words = [w for w in body.split() if w not in {"##", ">", "-", "—"}
                  and not w.rstrip(".").isdigit()]
         assert 400 <= len(words) <= 900, article.path
         assert Path(article.path).name.startswith(f"{article.date:%Y-%m-%d}-")
     assert named_by_alias > 0
     assert len({article.date.year for article in content.articles}) >= 4
-    bodies = "".join(article.body for article in content.articles)
-    assert "\n> " in bodies and "\n- " in bodies and "](https://" in bodies
+    everything = "".join(bodies)
+    assert "\n> " in everything and "\n- " in everything and "](https://" in everything
 
 
 def test_some_actors_appear_far_more_often_than_others(corpus_module: ModuleType) -> None:

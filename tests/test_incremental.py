@@ -266,3 +266,27 @@ def test_a_template_edit_renders_only_the_pages_made_with_it(digest_root: Path) 
     edit(digest_root, "templates/base.html", "Skip to content", "Skip to the article")
     html_pages = len(list((digest_root / "site").rglob("*.html")))
     assert builder.build().rendered == html_pages  # every HTML page is made with base.html
+
+
+def test_a_body_edited_during_the_build_is_an_error_not_a_wrong_page(digest_root: Path) -> None:
+    # Bodies are read again from their files when converted; if the file no longer holds the
+    # body the build loaded, converting it would cache HTML under the old body's key.
+    from digest.bodies import body_jobs, read_body
+    from digest.config import load_config
+    from digest.errors import ContentError
+    from digest.graph import build_graph
+    from digest.load import load_content
+
+    config = load_config(digest_root)
+    jobs = body_jobs(build_graph(config, load_content(config)))
+    job = next(job for job in jobs.values() if job.path == GHAANI)
+    assert "met allies in Baghdad." in read_body(digest_root, job)
+
+    EDITS["article body"](digest_root)
+    with pytest.raises(ContentError) as caught:
+        read_body(digest_root, job)
+    assert str(caught.value) == (f"{GHAANI}: the file changed while the site was being built "
+                                 "(build again)")
+    Builder(digest_root).build()  # a new build loads the new body and converts it
+    page = (digest_root / "site/articles/2020-12-03-ghaani-in-baghdad/index.html").read_text()
+    assert "met allies in Baghdad on Tuesday." in page

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from digest.bodies import BodyJob, make_job
 from digest.graph import SiteGraph
 from digest.load import Content
+from digest.model import Article
 from digest.views import summary_of
 
 
@@ -49,14 +50,14 @@ class BodyEdit:
         return {page for page, shown in self.page_bodies.items() if shown & self.touched}
 
 
-def body_only_changes(old: Content, new: Content) -> set[str] | None:
-    """Paths of the articles whose bodies alone changed, or None if anything else did."""
+def body_only_changes(old: Content, new: Content) -> dict[str, Article] | None:
+    """The articles whose bodies alone changed, by path, or None if anything else did."""
     if old.tags != new.tags or len(old.actors) != len(new.actors) or any(
             a is not b and a != b for a, b in zip(old.actors, new.actors, strict=True)):
         return None
     if len(old.articles) != len(new.articles):
         return None
-    changed = set()
+    changed = {}
     for before, after in zip(old.articles, new.articles, strict=True):
         if before is after:
             continue
@@ -65,7 +66,7 @@ def body_only_changes(old: Content, new: Content) -> set[str] | None:
             return None
         if summary_of(before) != summary_of(after):  # listings show the first paragraph
             return None
-        changed.add(after.path)
+        changed[after.path] = after
     return changed
 
 
@@ -78,10 +79,12 @@ def as_body_edit(last: LastBuild | None, content: Content, settings: str,
     changed = body_only_changes(last.content, content)
     if changed is None:
         return None
-    by_path = {a.path: a for a in content.articles}
-    articles = tuple(by_path[a.path] for a in last.graph.articles)
-    graph = replace(last.graph, articles=articles, by_slug={a.slug: a for a in articles})
-    touched = frozenset(a.slug for a in articles if a.path in changed)
+    by_slug = dict(last.graph.by_slug)
+    touched = frozenset(a.slug for a in changed.values() if a.slug in by_slug)  # not drafts
+    for slug in touched:
+        by_slug[slug] = changed[by_slug[slug].path]
+    graph = replace(last.graph, articles=tuple(by_slug[a.slug] for a in last.graph.articles),
+                    by_slug=by_slug)
     jobs = dict(last.jobs)
     for slug in touched:
         job = jobs[slug]

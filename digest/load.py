@@ -283,13 +283,14 @@ def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
                    changed: set[str]) -> Content | None:
     """`previous` with the changed files read again, when they are all articles or actors it
     already had (else None: a file came or went, so load_content must look at everything)."""
+    tags_file = "content/tags.yaml"
     known = {a.path for a in previous.articles} | {a.path for a in previous.actors}
-    if not changed <= known | {"content/tags.yaml"}:
+    if not changed <= known | {tags_file}:
         return None
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     actors: dict[str, Actor] = {}
-    for relative in changed - {"content/tags.yaml"}:
+    for relative in changed - {tags_file}:
         path = config.root / relative
         try:
             stat = path.stat()
@@ -308,9 +309,11 @@ def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
             if actor is not None:
                 actors[relative] = actor
                 parsed[relative] = (stat.st_mtime_ns, stat.st_size, actor)
-    tags = load_tags(config, problems)
+    tags = load_tags(config, problems) if tags_file in changed else previous.tags
     if problems:
         raise ContentError(problems)
+    if not articles and not actors:
+        return Content(previous.articles, previous.actors, tags)
     return Content(tuple(articles.get(a.path, a) for a in previous.articles),
                    tuple(actors.get(a.path or "", a) for a in previous.actors), tags)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -64,23 +64,76 @@ class SitePlan:
         self._months: dict[Month, tuple[str, ...]] | None = None
 
     def pages(self) -> Iterator[PageSpec]:
-        graph, config = self.graph, self.graph.config
-        count = max(1, -(-len(graph.articles) // config.per_page))
-        for number in range(1, count + 1):
-            yield self._page(urls.home_page_url(number), "index.html", self._home, number, count)
+        graph = self.graph
+        yield from self._home_pages()
         for position, article in enumerate(graph.articles):
-            yield self._page(urls.article_url(article.slug), "article.html", self._article,
-                             position)
+            yield self._article_page(article.slug, position)
         for slug in graph.actors:
-            yield self._page(urls.actor_url(slug), "actor.html", self._actor, slug)
-            yield PageSpec(urls.actor_feed_url(slug), "feed.xml",
-                           partial(self._actor_feed, slug))
+            yield from self._actor_pages(slug)
         yield self._page(urls.ACTORS_INDEX, "actors.html", self._actors_index)
         for slug in graph.tags:
-            yield self._page(urls.tag_url(slug), "tag.html", self._tag, slug)
+            yield self._tag_page(slug)
         yield self._page(urls.TAGS_INDEX, "tags.html", self._tags_index)
-        for month in self.months():
-            yield self._page(month.url, "month.html", self._month, month)
+        yield from self._other_pages()
+
+    def pages_at(self, paths: Iterable[str]) -> list[PageSpec]:
+        """The pages at these output paths, in no set order. Article, actor and tag pages are
+        found by their slug, without making the specs of the thousands of others (a one-page
+        edit in digest serve must not walk the whole site)."""
+        found: list[PageSpec] = []
+        rest: set[str] = set()
+        articles: set[str] = set()
+        graph = self.graph
+        for path in paths:
+            folder, _, tail = path.partition("/")
+            slug, _, name = tail.partition("/")
+            if folder == "articles" and name == "index.html" and slug in graph.by_slug:
+                articles.add(slug)
+                continue
+            elif folder == "actors" and name in ("index.html", "feed.xml") and (
+                    slug in graph.actors):
+                found.extend(p for p in self._actor_pages(slug) if p.path == path)
+                continue
+            elif folder == "tags" and name == "index.html" and slug in graph.tags:
+                found.append(self._tag_page(slug))
+                continue
+            rest.add(path)
+        if articles:  # an article page needs its place in the site, for previous and next
+            found.extend(self._article_page(article.slug, position)
+                         for position, article in enumerate(graph.articles)
+                         if article.slug in articles)
+        for page in self._rest_pages() if rest else ():
+            if page.path in rest:
+                found.append(page)
+                rest.discard(page.path)
+                if not rest:
+                    break
+        return found
+
+    def _home_pages(self) -> Iterator[PageSpec]:
+        count = max(1, -(-len(self.graph.articles) // self.graph.config.per_page))
+        for number in range(1, count + 1):
+            yield self._page(urls.home_page_url(number), "index.html", self._home, number, count)
+
+    def _article_page(self, slug: str, position: int) -> PageSpec:
+        return self._page(urls.article_url(slug), "article.html", self._article, position)
+
+    def _actor_pages(self, slug: str) -> Iterator[PageSpec]:
+        yield self._page(urls.actor_url(slug), "actor.html", self._actor, slug)
+        yield PageSpec(urls.actor_feed_url(slug), "feed.xml", partial(self._actor_feed, slug))
+
+    def _tag_page(self, slug: str) -> PageSpec:
+        return self._page(urls.tag_url(slug), "tag.html", self._tag, slug)
+
+    def _rest_pages(self) -> Iterator[PageSpec]:
+        """The pages that are not one article's, actor's or tag's."""
+        yield from self._home_pages()
+        yield self._page(urls.ACTORS_INDEX, "actors.html", self._actors_index)
+        yield self._page(urls.TAGS_INDEX, "tags.html", self._tags_index)
+        yield from self._other_pages()
+
+    def _other_pages(self) -> Iterator[PageSpec]:
+        graph = self.graph
         yield self._page(urls.ARCHIVE_INDEX, "archive.html", lambda: {"months": self.months()})
         yield PageSpec(urls.FEED, "feed.xml", self._site_feed)
         yield self._page(urls.SEARCH_PAGE, "search.html", dict)
@@ -89,6 +142,8 @@ class SitePlan:
         yield PageSpec("404.html", "404.html", dict)
         yield PageSpec("robots.txt", "robots.txt", dict)
         yield PageSpec("sitemap.xml", "sitemap.xml", lambda: {"pages": self._sitemap()})
+        for month in self.months():
+            yield self._page(month.url, "month.html", self._month, month)
 
     @staticmethod
     def _page(url: str, template: str, make: Callable[..., Context], *args: Any) -> PageSpec:

@@ -50,11 +50,7 @@ class PageRenderer:
 
     def render_paths(self, paths: set[str]) -> list[PageResult]:
         """Just these pages (their views are made; the others' are not)."""
-        results = []
-        for page in self.plan.pages():
-            if page.path in paths:
-                results.append(self._render(page))
-        return results
+        return [self._render(page) for page in self.plan.pages_at(paths)]
 
     def _render(self, page: PageSpec) -> PageResult:
         from digest.render import render_page

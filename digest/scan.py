@@ -53,6 +53,7 @@ def rescan(root: Path, previous: Scan, changed: Iterable[Path]) -> Scan | None:
     """The previous scan brought up to date for these changed files, or None if one of them
     is a folder (then only a whole new scan will do)."""
     updated = dict(previous)
+    added = False
     for path in changed:
         key = _key(root, str(path))
         try:
@@ -62,12 +63,11 @@ def rescan(root: Path, previous: Scan, changed: Iterable[Path]) -> Scan | None:
             continue
         if not os.path.isfile(path):
             return None
+        added = added or key not in updated
         updated[key] = (stat.st_mtime_ns, stat.st_size)
-    return dict(sorted(updated.items()))
+    return dict(sorted(updated.items())) if added else updated
 
 
 def signature(scanned: Scan) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for path, (mtime, size) in scanned.items():
-        digest.update(f"{path}:{size}:{mtime}\n".encode())
-    return digest.hexdigest()
+    """A digest of every name, size and time in the scan (which is sorted by name)."""
+    return hashlib.blake2b(repr(scanned).encode(), digest_size=16).hexdigest()

@@ -290,3 +290,23 @@ def test_a_body_edited_during_the_build_is_an_error_not_a_wrong_page(digest_root
     Builder(digest_root).build()  # a new build loads the new body and converts it
     page = (digest_root / "site/articles/2020-12-03-ghaani-in-baghdad/index.html").read_text()
     assert "met allies in Baghdad on Tuesday." in page
+
+
+def test_each_page_found_by_its_path_is_the_page_the_full_walk_makes(digest_root: Path) -> None:
+    # digest serve renders the pages an edit touches by path, without walking the whole site
+    from digest.config import load_config
+    from digest.graph import build_graph
+    from digest.load import load_content
+    from digest.pages import SitePlan
+
+    config = load_config(digest_root)
+    plan = SitePlan(build_graph(config, load_content(config)), lambda slug: f"<p>{slug}</p>",
+                    lambda slug: "")
+    walked = {page.path: (page.template, page.make_context()) for page in plan.pages()}
+    assert {"articles/2020-12-03-ghaani-in-baghdad/index.html", "actors/iran/feed.xml",
+            "actors/index.html", "tags/index.html", "feed.xml", "index.html"} <= set(walked)
+    for path, (template, context) in walked.items():
+        (page,) = plan.pages_at([path])
+        assert (page.path, page.template, page.make_context()) == (path, template, context)
+    found = plan.pages_at([*walked, "articles/no-such-article/index.html", "nowhere.html"])
+    assert sorted(page.path for page in found) == sorted(walked)

@@ -14,6 +14,7 @@ import logging
 import os
 import pickle
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,11 +61,16 @@ class BuildCache:
 
 class HtmlStore:
     """HTML converted from Markdown, by content hash: a SQLite file read entry by entry, so
-    that a build which needs a few bodies does not load them all. With no path, memory only."""
+    that a build which needs a few bodies does not load them all, and written in batches, so
+    that a build of ten thousand does not hold them all. With no path, memory only."""
+
+    BATCH = 256  # new entries kept in memory before they are written to the file
+    RECENT = 256  # entries read from the file kept in memory (pages share a few bodies)
 
     def __init__(self, path: Path | None) -> None:
-        self._memo: dict[str, str] = {}
-        self._pending: dict[str, str] = {}
+        self._memo: dict[str, str] = {}  # with no file: every entry
+        self._pending: dict[str, str] = {}  # with a file: new entries not yet written
+        self._recent: OrderedDict[str, str] = OrderedDict()
         self._path = path
         self._db: sqlite3.Connection | None = None
         self._pid = 0
@@ -86,10 +92,12 @@ class HtmlStore:
                 self._path.unlink(missing_ok=True)
                 self._path = None
                 self._db = None
+                self._memo.update(self._pending)
+                self._pending = {}
         return self._db
 
     def missing(self, keys: Iterable[str]) -> set[str]:
-        wanted = {key for key in keys if key not in self._memo}
+        wanted = {key for key in keys if key not in self._memo and key not in self._pending}
         db = self._connection()
         if db is None or not wanted:
             return wanted
@@ -103,49 +111,52 @@ class HtmlStore:
         return wanted - found
 
     def get(self, key: str) -> str:
-        value = self._memo.get(key)
-        if value is None:
-            db = self._connection()
-            row = db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone() \
-                if db is not None else None
-            if row is None:
-                raise KeyError(key)
-            value = self._memo[key] = row[0]
-        return value
+        for kept in (self._memo, self._pending, self._recent):
+            value = kept.get(key)
+            if value is not None:
+                return value
+        db = self._connection()
+        row = db.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone() \
+            if db is not None else None
+        if row is None:
+            raise KeyError(key)
+        self._recent[key] = row[0]
+        if len(self._recent) > self.RECENT:
+            self._recent.popitem(last=False)
+        return str(row[0])
 
     def put(self, key: str, value: str) -> None:
-        self._memo[key] = value
+        if self._connection() is None:
+            self._memo[key] = value
+            return
         self._pending[key] = value
+        if len(self._pending) >= self.BATCH:
+            self.flush()
 
     def flush(self) -> None:
-        """Write new entries to the file now and keep only the file's copy (saves memory on
-        large builds; a worker process reads what it needs)."""
+        """Write new entries to the file now."""
         db = self._connection()
         if db is None or not self._pending:
             return
         with db:
             db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
-        for key in self._pending:
-            self._memo.pop(key, None)
         self._pending = {}
 
     def save(self, live: set[str]) -> None:
         """Write what is new; forget entries no build uses any more once they pile up."""
         db = self._connection()
         if db is None:
-            self._memo = {key: value for key, value in self._memo.items() if key in live}
+            if len(self._memo) > 2 * len(live) + 100:
+                self._memo = {key: value for key, value in self._memo.items() if key in live}
             return
+        self.flush()
         with db:
-            db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", self._pending.items())
             (count,) = db.execute("SELECT count(*) FROM html").fetchone()
             if count > 2 * len(live) + 100:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS live (key TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM live")
                 db.executemany("INSERT INTO live VALUES (?)", ((key,) for key in live))
                 db.execute("DELETE FROM html WHERE key NOT IN (SELECT key FROM live)")
-        self._pending = {}
-        if len(self._memo) > 2 * len(live) + 100:
-            self._memo = {key: value for key, value in self._memo.items() if key in live}
 
     def close(self) -> None:
         if self._db is not None:
@@ -185,7 +196,7 @@ def write_stamp(root: Path, key: str, stamp: str) -> None:
 def load_cache(root: Path, key: str, version: str) -> BuildCache:
     path = _cache_file(root, key)
     try:
-        with path.open("rb") as handle, _no_gc():
+        with path.open("rb") as handle, _no_gc(freeze=True):
             saved_version, cache = pickle.load(handle)
         if saved_version == version and isinstance(cache, BuildCache):
             return cache
@@ -197,14 +208,17 @@ def load_cache(root: Path, key: str, version: str) -> BuildCache:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
+def _no_gc(freeze: bool = False) -> Iterator[None]:
     """Pause the cycle collector: (un)pickling a million small objects makes it run over and
-    over for nothing, since the cache holds no cycles."""
+    over for nothing, since the cache holds no cycles. freeze: then move every object made so
+    far out of its reach (gc.freeze), or its next pass would look at all of them once more."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if freeze:
+            gc.freeze()
         if enabled:
             gc.enable()
 

@@ -310,3 +310,20 @@ def test_each_page_found_by_its_path_is_the_page_the_full_walk_makes(digest_root
         assert (page.path, page.template, page.make_context()) == (path, template, context)
     found = plan.pages_at([*walked, "articles/no-such-article/index.html", "nowhere.html"])
     assert sorted(page.path for page in found) == sorted(walked)
+
+
+def test_the_html_store_writes_as_it_goes_and_reads_entry_by_entry(tmp_path: Path) -> None:
+    # a build of ten thousand bodies must not hold them all in memory
+    from digest.cache import HtmlStore
+
+    store = HtmlStore(tmp_path / "html.sqlite")
+    entries = {f"key{n}": f"<p>body {n}</p>" for n in range(3 * HtmlStore.BATCH + 10)}
+    for key, value in entries.items():
+        store.put(key, value)
+    other = HtmlStore(tmp_path / "html.sqlite")  # another process, before the build ends
+    assert len(entries) - len(other.missing(entries)) == 3 * HtmlStore.BATCH
+    store.save(set(entries))
+    assert other.missing(entries) == set()
+    assert all(other.get(key) == value for key, value in entries.items())
+    with pytest.raises(KeyError):
+        other.get("no such key")

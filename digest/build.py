@@ -14,17 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.cache import (
-    BuildCache,
-    code_version,
-    html_store,
-    load_cache,
-    read_stamp,
-    save_cache,
-    write_stamp,
-)
+from digest.cache import BuildCache, code_version, html_store
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.hashes import content_hash
+from digest.persist import Saved, begin_build, load_cache, read_stamp, save_cache
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
 from digest.write import SiteWriter, check_output_dir
@@ -107,6 +100,7 @@ class Builder:
         self.trust_changes = trust_changes
         self._scanned: Scan | None = None  # the inputs as the last successful build saw them
         self._cache: BuildCache | None = None
+        self._saved: Saved | None = None  # what .digest-cache/ holds, when it is the cache's past
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._template_salts: dict[str, str] = {}
@@ -169,6 +163,8 @@ class Builder:
                                cache.actors_without_file, 0)
         cache.inputs = ""  # until this build succeeds
         self._scanned = None
+        if self.use_cache:
+            begin_build(self.root, self._cache_key)
         report = self._build(config, cache, changed_paths, scanned, started)
         self._scanned = scanned
         cache.output_id = self._output_id()
@@ -180,8 +176,8 @@ class Builder:
 
     def _loaded_cache(self) -> BuildCache:
         if self._cache is None:
-            self._cache = (load_cache(self.root, self._cache_key, self._version)
-                           if self.use_cache else BuildCache())
+            self._cache, self._saved = (load_cache(self.root, self._cache_key, self._version)
+                                        if self.use_cache else (BuildCache(), None))
         return self._cache
 
     def save(self) -> None:
@@ -190,9 +186,9 @@ class Builder:
         if not self.use_cache or cache is None or not cache.inputs:
             return
         self._store.save(cache.html_keys)
-        save_cache(self.root, self._cache_key, self._version, cache)
-        write_stamp(self.root, self._cache_key, "\n".join(
-            [cache.inputs, str(self._last_pages), *cache.actors_without_file]))
+        self._saved = save_cache(self.root, self._cache_key, self._version, cache, self._saved,
+                                 "\n".join([cache.inputs, str(self._last_pages),
+                                            *cache.actors_without_file]))
 
     def _relative(self, path: Path) -> str:
         try:
@@ -255,6 +251,7 @@ class Builder:
         if ready.edit is not None and ready.edit.same_templates and cache.last is not None:
             return self._build_body_edit(config, cache, ready, started)
         cache.html_keys = ready.html_keys
+        self._saved = None  # a new graph: the next save writes the whole cache
         known = cache.pages if ready.can_keep else {}
         writer = SiteWriter(self.out,
                             set(cache.pages) | cache.static if ready.can_keep else None)
@@ -293,7 +290,8 @@ class Builder:
         from digest.incremental import LastBuild
 
         assert ready.edit is not None and self._environment is not None
-        affected = ready.edit.affected()
+        affected = ready.edit.affected() | {page for page, mark in cache.pages.items()
+                                            if not mark}  # written ahead by build_pages
         results, report = self._write_pages(ready, affected, cache.pages, config)
         page_bodies = dict(ready.edit.page_bodies)
         for result in results:
@@ -324,8 +322,14 @@ class Builder:
         cache = self._loaded_cache()
         changed_paths = {self._relative(p) for p in changed or ()}
         ready = self._prepare(config, cache, changed_paths, self._scan())
-        # no fingerprints known: every page asked for is rendered
+        if self.use_cache:
+            begin_build(self.root, self._cache_key)
+        # no fingerprints known: every page asked for is rendered; and the next build must
+        # not take them for the last full build's pages (it renders pages marked b"" again)
         results, report = self._write_pages(ready, set(pages), {}, None)
+        for result in results:
+            if result.path in cache.pages:
+                cache.pages[result.path] = b""
         return BuildReport(len(results), report.written, (), report.unchanged,
                            time.perf_counter() - started, ready.graph.actors_without_file,
                            len(results))

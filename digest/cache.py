@@ -7,7 +7,6 @@ complete view values), and the whole cache is dropped when digest's own code cha
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import logging
@@ -15,8 +14,7 @@ import os
 import pickle
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,72 +164,6 @@ class HtmlStore:
 
 def html_store(root: Path, persistent: bool) -> HtmlStore:
     return HtmlStore(root / CACHE_DIR / "html.sqlite" if persistent else None)
-
-
-def _cache_file(root: Path, key: str) -> Path:
-    return root / CACHE_DIR / f"build-{key}.pickle"
-
-
-def _stamp_file(root: Path, key: str) -> Path:
-    return root / CACHE_DIR / f"build-{key}.stamp"
-
-
-def read_stamp(root: Path, key: str) -> str:
-    """What the last successful build saw (inputs and site folder); "" when unknown.
-
-    Kept apart from the cache so that a build with nothing to do never loads the cache.
-    """
-    try:
-        return _stamp_file(root, key).read_text(encoding="utf-8")
-    except OSError:
-        return ""
-
-
-def write_stamp(root: Path, key: str, stamp: str) -> None:
-    path = _stamp_file(root, key)
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(stamp, encoding="utf-8")
-
-
-def load_cache(root: Path, key: str, version: str) -> BuildCache:
-    path = _cache_file(root, key)
-    try:
-        with path.open("rb") as handle, _no_gc(freeze=True):
-            saved_version, cache = pickle.load(handle)
-        if saved_version == version and isinstance(cache, BuildCache):
-            return cache
-    except FileNotFoundError:
-        pass
-    except Exception as error:  # a damaged cache is only a slower build
-        log.warning("ignoring unreadable cache %s: %s", path, error)
-    return BuildCache()
-
-
-@contextmanager
-def _no_gc(freeze: bool = False) -> Iterator[None]:
-    """Pause the cycle collector: (un)pickling a million small objects makes it run over and
-    over for nothing, since the cache holds no cycles. freeze: then move every object made so
-    far out of its reach (gc.freeze), or its next pass would look at all of them once more."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-def save_cache(root: Path, key: str, version: str, cache: BuildCache) -> None:
-    _stamp_file(root, key).unlink(missing_ok=True)  # the stamp describes the saved cache
-    path = _cache_file(root, key)
-    path.parent.mkdir(exist_ok=True)
-    (path.parent / ".gitignore").write_text("*\n")
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle, _no_gc():
-        pickle.dump((version, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
 
 
 def _card_reference(digest: bytes) -> bytes:

@@ -9,6 +9,7 @@ changed: see digest.cache).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from digest.bodies import BodyJob, make_job
@@ -27,6 +28,28 @@ class LastBuild:
     salt: str  # what the pages were rendered with: the settings and the templates
     page_bodies: dict[str, frozenset[str]]  # page -> articles whose body HTML it shows
     descriptions: dict[str, str]  # actor slug -> HtmlStore key of its description
+
+    def updated(self, articles: Mapping[str, Article], jobs: Mapping[str, BodyJob],
+                page_bodies: Mapping[str, frozenset[str]]) -> LastBuild:
+        """This build with new records for some articles (by path; the rest of the graph the
+        same), and some new body jobs and page entries (by slug and by page)."""
+        content = replace(self.content, articles=tuple(
+            articles.get(a.path, a) for a in self.content.articles))
+        return replace(self, content=content, graph=with_articles(self.graph, articles),
+                       jobs={**self.jobs, **jobs}, page_bodies={**self.page_bodies, **page_bodies})
+
+
+def with_articles(graph: SiteGraph, articles: Mapping[str, Article]) -> SiteGraph:
+    """The graph with these records (by path) in place of the articles it has; the rest of
+    it as it was (so only changes that leave it standing, like body edits, may come here).
+    Drafts that the graph leaves out stay out."""
+    by_slug = dict(graph.by_slug)
+    for article in articles.values():
+        known = by_slug.get(article.slug)
+        if known is not None and known.path == article.path:
+            by_slug[article.slug] = article
+    return replace(graph, articles=tuple(by_slug[a.slug] for a in graph.articles),
+                   by_slug=by_slug)
 
 
 @dataclass(frozen=True)
@@ -79,12 +102,8 @@ def as_body_edit(last: LastBuild | None, content: Content, settings: str,
     changed = body_only_changes(last.content, content)
     if changed is None:
         return None
-    by_slug = dict(last.graph.by_slug)
-    touched = frozenset(a.slug for a in changed.values() if a.slug in by_slug)  # not drafts
-    for slug in touched:
-        by_slug[slug] = changed[by_slug[slug].path]
-    graph = replace(last.graph, articles=tuple(by_slug[a.slug] for a in last.graph.articles),
-                    by_slug=by_slug)
+    graph = with_articles(last.graph, changed)
+    touched = frozenset(a.slug for a in changed.values() if graph.by_slug.get(a.slug) is a)
     jobs = dict(last.jobs)
     for slug in touched:
         job = jobs[slug]

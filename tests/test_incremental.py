@@ -327,3 +327,65 @@ def test_the_html_store_writes_as_it_goes_and_reads_entry_by_entry(tmp_path: Pat
     assert all(other.get(key) == value for key, value in entries.items())
     with pytest.raises(KeyError):
         other.get("no such key")
+
+
+def cache_files(root: Path, suffix: str) -> list[Path]:
+    return sorted((root / ".digest-cache").glob(f"build-*{suffix}"))
+
+
+def test_body_edits_are_saved_as_a_journal_that_later_builds_replay(digest_root: Path,
+                                                                    tmp_path: Path) -> None:
+    # each `digest build` is a new process: it loads the saved cache and replays the journal
+    Builder(digest_root).build()
+    (state,) = cache_files(digest_root, ".pickle")
+    saved = state.read_bytes()
+    for step in range(1, 4):
+        append(digest_root, GHAANI, f"\nA sentence added in step {step}.\n")
+        report = Builder(digest_root).build()
+        assert set(report.written) == {"articles/2020-12-03-ghaani-in-baghdad/index.html",
+                                       "feed.xml"}
+        assert state.read_bytes() == saved  # the saved state is not written again
+        Builder(digest_root, tmp_path / f"fresh-{step}", use_cache=False).build()
+        assert tree(digest_root / "site") == tree(tmp_path / f"fresh-{step}")
+    assert len(cache_files(digest_root, ".journal")) == 1
+    for stamp in cache_files(digest_root, ".stamp"):
+        stamp.unlink()  # so that the next build loads the cache and replays the journal
+    again = Builder(digest_root).build()  # it knows the pages of step 3: none to render
+    assert again.rendered == 0 and again.written == ()
+
+    os.utime(digest_root / GHAANI)  # a new time, the same text: the cache is still consulted
+    again = Builder(digest_root).build()
+    assert again.rendered == 0 and again.written == ()
+
+    EDITS["article title"](digest_root)  # the graph changes: the whole cache is saved
+    Builder(digest_root).build()
+    assert cache_files(digest_root, ".journal") == []
+    assert state.read_bytes() != saved
+    Builder(digest_root, tmp_path / "fresh-title", use_cache=False).build()
+    assert tree(digest_root / "site") == tree(tmp_path / "fresh-title")
+
+
+def test_a_damaged_journal_is_ignored(digest_root: Path, tmp_path: Path) -> None:
+    Builder(digest_root).build()
+    EDITS["later paragraph"](digest_root)
+    Builder(digest_root).build()
+    (journal,) = cache_files(digest_root, ".journal")
+    journal.write_bytes(journal.read_bytes()[:-20])  # cut short, as by a full disk
+    EDITS["article body"](digest_root)
+    Builder(digest_root).build()
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(digest_root / "site") == tree(tmp_path / "fresh")
+
+
+def test_a_build_that_did_not_finish_leaves_a_cache_no_build_trusts(digest_root: Path) -> None:
+    Builder(digest_root).build()
+    page = digest_root / "site/articles/2020-12-03-ghaani-in-baghdad/index.html"
+    # a build writes the site, then stops before it saves its cache (killed, say)
+    EDITS["later paragraph"](digest_root)
+    Builder(digest_root, autosave=False).build()
+    assert "avoid provoking new tensions." in page.read_text(encoding="utf-8")
+    # the curator undoes the edit: the saved cache describes exactly this text, but the site
+    # on disk does not have it any more
+    edit(digest_root, GHAANI, "avoid provoking new tensions.", "avoid provoking tensions.")
+    Builder(digest_root).build()
+    assert "avoid provoking tensions." in page.read_text(encoding="utf-8")

@@ -11,6 +11,8 @@ from digest.cache import PageFingerprints
 from digest.write import StagedFiles
 
 if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext
+
     import jinja2
 
     from digest.incremental import BodyEdit
@@ -90,12 +92,18 @@ def _render_in_workers(pages: PageRenderer, workers: int, total: int,
     Forking hands each worker the graph and views without copying or pickling them; only
     progress counts and the small results (or the problems of a failed page) come back.
     """
-    import multiprocessing
+    from digest.workers import forking
+
+    with forking() as context:
+        return _gather(pages, workers, total, progress, context)
+
+
+def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
+            context: ForkContext) -> list[PageResult]:
     from multiprocessing.connection import Connection, wait
 
     from digest.errors import DigestError, TemplateError
 
-    context = multiprocessing.get_context("fork")
     channels: dict[Connection, Any] = {}
     for index in range(workers):
         receiver, sender = context.Pipe(duplex=False)

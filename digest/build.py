@@ -210,7 +210,7 @@ class Builder:
         if self.trust_changes and changed and cache.last is not None:
             content = reload_content(config, cache.last.content, cache.parsed, changed)
         if content is None:
-            content = load_content(config, cache.parsed, changed, scanned)
+            content = load_content(config, cache.parsed, changed, scanned, self.workers)
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}

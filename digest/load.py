@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -258,25 +258,66 @@ def _is_source(relative: str, folder: str) -> bool:
             and not name.startswith((".", "_", "#")))
 
 
-def _read_folder(config: Config, folder: str, scanned: Scan,
-                 reader: Callable[[Document, list[Problem]], Any], problems: list[Problem],
-                 parsed: ParsedFiles, changed: frozenset[str]) -> list[Any]:
-    records = []
-    for relative, (mtime, size) in scanned.items():
-        if not _is_source(relative, folder):
-            continue
-        known = parsed.get(relative)
-        if known is not None and known[:2] == (mtime, size) and relative not in changed:
-            records.append(known[2])
-            continue
-        document = read_document(config.root / relative, config.root, problems)
-        record = reader(document, problems) if document is not None else None
-        if record is not None:
-            records.append(record)
+# Below this many files to read, starting worker processes costs more than it saves.
+PARALLEL_READ = 400
+
+
+def _read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[Problem]]:
+    """One article or actor file (which, by its folder) as a record, or its problems."""
+    problems: list[Problem] = []
+    document = read_document(root / relative, root, problems)
+    if document is None:
+        return None, problems
+    if relative.startswith("content/articles/"):
+        return read_article(document, problems), problems
+    return read_actor(document, problems), problems
+
+
+def _read_share(task: tuple[Path, list[str]]) -> list[tuple[Article | Actor | None,
+                                                           list[Problem]]]:
+    root, relatives = task
+    return [_read_file(root, relative) for relative in relatives]
+
+
+def _read_files(root: Path, relatives: list[str],
+                workers: int) -> list[tuple[Article | Actor | None, list[Problem]]]:
+    """_read_file for each, in order; in forked workers when there are many (YAML is slow)."""
+    if workers < 2 or len(relatives) < PARALLEL_READ:
+        return [_read_file(root, relative) for relative in relatives]
+    from digest.workers import forking
+
+    size = -(-len(relatives) // (workers * 4))
+    shares = [(root, relatives[i:i + size]) for i in range(0, len(relatives), size)]
+    with forking() as context, context.Pool(workers) as pool:
+        return [result for share in pool.map(_read_share, shares) for result in share]
+
+
+def _read_folders(config: Config, scanned: Scan, problems: list[Problem], parsed: ParsedFiles,
+                  changed: frozenset[str], workers: int) -> tuple[list[Article], list[Actor]]:
+    """Every article and actor file: records from `parsed` for files whose size and time are
+    as they were (and not in `changed`), the others read again (and `parsed` updated)."""
+    sources = [(relative, stamp) for folder in ("content/articles/", "content/actors/")
+               for relative, stamp in scanned.items() if _is_source(relative, folder)]
+    fresh = [relative for relative, (mtime, size) in sources
+             if relative in changed or parsed.get(relative, (None, None))[:2] != (mtime, size)]
+    read = dict(zip(fresh, _read_files(config.root, fresh, workers), strict=True))
+    articles: list[Article] = []
+    actors: list[Actor] = []
+    for relative, (mtime, size) in sources:
+        if relative in read:
+            record, found = read[relative]
+            problems.extend(found)
+            if record is None or found:
+                parsed.pop(relative, None)
+                continue
             parsed[relative] = (mtime, size, record)
         else:
-            parsed.pop(relative, None)
-    return records
+            record = parsed[relative][2]
+        if isinstance(record, Article):
+            articles.append(record)
+        else:
+            actors.append(record)
+    return articles, actors
 
 
 def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
@@ -291,24 +332,18 @@ def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
     articles: dict[str, Article] = {}
     actors: dict[str, Actor] = {}
     for relative in changed - {tags_file}:
-        path = config.root / relative
         try:
-            stat = path.stat()
+            stat = (config.root / relative).stat()
         except FileNotFoundError:
             return None
-        document = read_document(path, config.root, problems)
-        if document is None:
-            continue
-        if relative.startswith("content/articles/"):
-            article = read_article(document, problems)
-            if article is not None:
-                articles[relative] = article
-                parsed[relative] = (stat.st_mtime_ns, stat.st_size, article)
-        else:
-            actor = read_actor(document, problems)
-            if actor is not None:
-                actors[relative] = actor
-                parsed[relative] = (stat.st_mtime_ns, stat.st_size, actor)
+        record, found = _read_file(config.root, relative)
+        problems.extend(found)
+        if isinstance(record, Article):
+            articles[relative] = record
+        elif isinstance(record, Actor):
+            actors[relative] = record
+        if record is not None:
+            parsed[relative] = (stat.st_mtime_ns, stat.st_size, record)
     tags = load_tags(config, problems) if tags_file in changed else previous.tags
     if problems:
         raise ContentError(problems)
@@ -319,7 +354,8 @@ def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
 
 
 def load_content(config: Config, parsed: ParsedFiles | None = None,
-                 changed: Iterable[str] = (), scanned: Scan | None = None) -> Content:
+                 changed: Iterable[str] = (), scanned: Scan | None = None,
+                 workers: int = 1) -> Content:
     """Read every article, actor and tag. Raises ContentError listing all problems.
 
     parsed, when given, holds records from an earlier load; files whose size and modification
@@ -331,10 +367,7 @@ def load_content(config: Config, parsed: ParsedFiles | None = None,
     forced = frozenset(changed)
     if scanned is None:
         scanned = scan(config.root, [config.content_dir])
-    articles = _read_folder(config, "content/articles/", scanned, read_article, problems,
-                            table, forced)
-    actors = _read_folder(config, "content/actors/", scanned, read_actor, problems,
-                          table, forced)
+    articles, actors = _read_folders(config, scanned, problems, table, forced, workers)
     tags = load_tags(config, problems)
     if problems:
         raise ContentError(problems)

@@ -148,16 +148,38 @@ def test_a_damaged_cache_is_ignored(digest_root: Path) -> None:
 def test_worker_processes_write_the_same_site(digest_root: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.bodies
+    import digest.load
     import digest.rendering
 
     Builder(digest_root, tmp_path / "serial", use_cache=False, workers=1).build()
     monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.bodies, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
     Builder(digest_root, tmp_path / "parallel", use_cache=False, workers=2).build()
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
     EDITS["article title"](digest_root)  # and a rebuild through the workers keeps pages
     report = Builder(digest_root, tmp_path / "parallel", workers=2).build()
     assert 0 < report.rendered < report.pages
+
+
+def test_files_read_in_workers_give_the_same_content_and_problems(
+        digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.load
+    from digest.config import load_config
+    from digest.errors import ContentError
+
+    config = load_config(digest_root)
+    serial = digest.load.load_content(config)
+    monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
+    assert digest.load.load_content(config, workers=2) == serial
+    edit(digest_root, GHAANI, "date: 2020-12-03", "date: someday")
+    edit(digest_root, "content/actors/iran.md", "---", "---\nbad: [")
+    with pytest.raises(ContentError) as in_workers:
+        digest.load.load_content(config, workers=2)
+    with pytest.raises(ContentError) as here:
+        digest.load.load_content(config, workers=1)
+    assert len(in_workers.value.problems) == 2
+    assert in_workers.value.problems == here.value.problems
 
 
 def test_a_template_error_in_a_worker_is_reported_with_its_line(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.cache import BuildCache, code_version, html_store
+from digest.cache import CACHE_DIR, BuildCache, code_version, html_store
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.hashes import content_hash
 from digest.persist import Saved, begin_build, load_cache, read_stamp, save_cache
@@ -103,7 +103,6 @@ class Builder:
         self._saved: Saved | None = None  # what .digest-cache/ holds, when it is the cache's past
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
-        self._template_salts: dict[str, str] = {}
         self._version = code_version()
         self._cache_key = content_hash(str(self.out), str(drafts), str(base_url))[:16]
         self._store = html_store(self.root, use_cache)
@@ -233,10 +232,12 @@ class Builder:
         body_html = BodyHtml(self.root, self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
-            environment = make_environment(config)
+            compiled = self.root / CACHE_DIR / "templates" if self.use_cache else None
+            environment = make_environment(config, compiled)
             self._environment = (salt, environment)
-            self._template_salts = self._salts_by_template(config, environment, scanned,
-                                                           settings)
+        if cache.template_salts[0] != salt:  # which templates each page depends on
+            cache.template_salts = (salt, self._salts_by_template(config, self._environment[1],
+                                                                  scanned, settings))
         html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
         return _Prepared(content, graph, jobs, body_html, plan, settings, salt, can_keep, edit,
                          html_keys, descriptions)
@@ -377,7 +378,7 @@ class Builder:
     def _fingerprints(self, salt: str) -> PageFingerprints:
         from digest.cache import PageFingerprints
 
-        return PageFingerprints(salt, self._template_salts)
+        return PageFingerprints(salt, self._loaded_cache().template_salts[1])
 
     def _descriptions(self, graph: SiteGraph) -> dict[str, str]:
         """Actor slug -> the store key of its description's HTML, converted only when new."""

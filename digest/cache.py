@@ -53,6 +53,8 @@ class BuildCache:
     actors_without_file: tuple[str, ...] = ()
     last: LastBuild | None = None  # the last build's graph, for edits that leave it standing
     html_keys: set[str] = field(default_factory=set)  # the HtmlStore entries the site uses
+    # the salt of the templates and settings, and each template's own salt (digest.build)
+    template_salts: tuple[str, dict[str, str]] = ("", {})
     inputs: str = ""  # digest.scan signature of every input at the last successful build
     output_id: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
 

@@ -49,13 +49,14 @@ class Saved:
     html_keys: frozenset[str]
     static: frozenset[str]
     actors_without_file: tuple[str, ...]
+    template_salts: tuple[str, dict[str, str]]
     last: LastBuild | None
 
     @classmethod
     def of(cls, state: str, records: int, cache: BuildCache) -> Saved:
         return cls(state, records, dict(cache.parsed), dict(cache.pages),
                    frozenset(cache.html_keys), frozenset(cache.static),
-                   cache.actors_without_file, cache.last)
+                   cache.actors_without_file, cache.template_salts, cache.last)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ def delta(saved: Saved, cache: BuildCache) -> Delta | None:
     """The entries `cache` changed since `saved`, or None when more changed than entries."""
     now, before = cache.last, saved.last
     if (cache.static != saved.static or cache.actors_without_file != saved.actors_without_file
+            or cache.template_salts != saved.template_salts
             or len(cache.pages) != len(saved.pages) or (now is None) != (before is None)):
         return None
     articles: dict[str, Article] = {}

@@ -37,7 +37,13 @@ def template_dirs(config: Config) -> tuple[Path, ...]:
     return (theme,)
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment for the digest's templates. compiled: a folder where Jinja keeps
+    templates compiled to bytecode (by source checksum), so later builds skip compiling."""
+    bytecode_cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -45,6 +51,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
     )
     base_path, base_url = config.base_path, config.base_url
 

@@ -162,8 +162,6 @@ class Builder:
                                cache.actors_without_file, 0)
         cache.inputs = ""  # until this build succeeds
         self._scanned = None
-        if self.use_cache:
-            begin_build(self.root, self._cache_key)
         report = self._build(config, cache, changed_paths, scanned, started)
         self._scanned = scanned
         cache.output_id = self._output_id()
@@ -188,6 +186,12 @@ class Builder:
         self._saved = save_cache(self.root, self._cache_key, self._version, cache, self._saved,
                                  "\n".join([cache.inputs, str(self._last_pages),
                                             *cache.actors_without_file]))
+
+    def _changing_site(self) -> None:
+        """Called before the site is changed: until the cache is saved, the saved cache no
+        longer describes the site (see digest.persist)."""
+        if self.use_cache:
+            begin_build(self.root, self._cache_key)
 
     def _relative(self, path: Path) -> str:
         try:
@@ -270,6 +274,7 @@ class Builder:
         except BaseException:
             writer.abort()
             raise
+        self._changing_site()
         report = writer.commit()
         graph = ready.graph
         cache.pages = {result.path: result.fingerprint for result in results}
@@ -323,8 +328,6 @@ class Builder:
         cache = self._loaded_cache()
         changed_paths = {self._relative(p) for p in changed or ()}
         ready = self._prepare(config, cache, changed_paths, self._scan())
-        if self.use_cache:
-            begin_build(self.root, self._cache_key)
         # no fingerprints known: every page asked for is rendered; and the next build must
         # not take them for the last full build's pages (it renders pages marked b"" again)
         results, report = self._write_pages(ready, set(pages), {}, None)
@@ -356,6 +359,7 @@ class Builder:
             raise
         for result in results:
             writer.record(result.path, result.written)
+        self._changing_site()
         return results, writer.commit(partial=True)
 
     def _salts_by_template(self, config: Config, environment: jinja2.Environment,

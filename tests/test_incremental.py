@@ -411,3 +411,16 @@ def test_a_build_that_did_not_finish_leaves_a_cache_no_build_trusts(digest_root:
     edit(digest_root, GHAANI, "avoid provoking new tensions.", "avoid provoking tensions.")
     Builder(digest_root).build()
     assert "avoid provoking tensions." in page.read_text(encoding="utf-8")
+
+
+def test_a_build_stopped_by_bad_input_leaves_the_cache_trusted(digest_root: Path) -> None:
+    from digest.errors import ContentError
+
+    Builder(digest_root).build()
+    edit(digest_root, GHAANI, "date: 2020-12-03", "date: someday")
+    with pytest.raises(ContentError):
+        Builder(digest_root).build()  # nothing in the site changed
+    edit(digest_root, GHAANI, "date: someday", "date: 2020-12-03")
+    EDITS["later paragraph"](digest_root)
+    report = Builder(digest_root).build()
+    assert report.rendered == 2  # the article and the site feed, not the whole site again

@@ -22,15 +22,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from digest.cache import CACHE_DIR, BuildCache
 from digest.load import ParsedFiles
+from digest.model import Article
 
 if TYPE_CHECKING:
     from digest.bodies import BodyJob
     from digest.incremental import LastBuild
-    from digest.model import Article
 
 log = logging.getLogger(__name__)
 
@@ -208,11 +208,14 @@ def load_cache(root: Path, key: str, version: str) -> tuple[BuildCache, Saved | 
     try:
         with _no_gc(freeze=True):
             with path.open("rb") as handle:
-                loaded = pickle.load(handle)
-            if not (isinstance(loaded, tuple) and len(loaded) == 3 and loaded[0] == version
-                    and isinstance(loaded[2], BuildCache)):  # saved by other code
+                header = pickle.load(handle)
+                if not (isinstance(header, tuple) and len(header) == 3
+                        and header[0] == version):  # saved by other code
+                    return BuildCache(), None
+                _, state, articles = header
+                cache = _ArticleLoader(handle, articles).load()
+            if not isinstance(cache, BuildCache):
                 return BuildCache(), None
-            _, state, cache = loaded
             records = _replay(_journal_file(root, key), state, cache)
         return cache, Saved.of(state, records, cache)
     except FileNotFoundError:
@@ -220,6 +223,42 @@ def load_cache(root: Path, key: str, version: str) -> tuple[BuildCache, Saved | 
     except Exception as error:  # a damaged cache is only a slower build
         log.warning("ignoring unreadable cache %s: %s", path, error)
     return BuildCache(), None
+
+
+# The saved state is two pickles in one file: the article records, then the rest of the cache
+# with each article as a reference to the first. A pickler keeps every object it has written
+# until it is done; at 10,000 articles that is some 50 MB at once, and written in two parts,
+# half of it.
+
+class _ArticleRefs(pickle.Pickler):
+    def __init__(self, handle: BinaryIO, ids: dict[int, int]) -> None:
+        super().__init__(handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.ids = ids
+
+    def persistent_id(self, obj: Any) -> int | None:
+        return self.ids.get(id(obj)) if type(obj) is Article else None
+
+
+class _ArticleLoader(pickle.Unpickler):
+    def __init__(self, handle: BinaryIO, articles: list[Article]) -> None:
+        super().__init__(handle)
+        self.articles = articles
+
+    def persistent_load(self, pid: Any) -> Article:
+        return self.articles[int(pid)]
+
+
+def _write_state(handle: BinaryIO, version: str, state: str, cache: BuildCache) -> None:
+    found: dict[int, Article] = {}
+    for entry in cache.parsed.values():
+        if type(entry[2]) is Article:
+            found.setdefault(id(entry[2]), entry[2])
+    if cache.last is not None:
+        for record in (*cache.last.content.articles, *cache.last.graph.articles):
+            found.setdefault(id(record), record)
+    articles = list(found.values())
+    pickle.dump((version, state, articles), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    _ArticleRefs(handle, {key: index for index, key in enumerate(found)}).dump(cache)
 
 
 def _replay(journal: Path, state: str, cache: BuildCache) -> int:
@@ -259,7 +298,7 @@ def save_cache(root: Path, key: str, version: str, cache: BuildCache,
         state = secrets.token_hex(8)
         temporary = path.with_suffix(".tmp")
         with temporary.open("wb") as handle, _no_gc():
-            pickle.dump((version, state, cache), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _write_state(handle, version, state, cache)
         os.replace(temporary, path)
         now = Saved.of(state, 0, cache)
     _marker_file(root, key).unlink(missing_ok=True)

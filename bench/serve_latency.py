@@ -129,7 +129,9 @@ class Server:
             self.lines.get_nowait()
 
     def stop(self) -> None:
-        self.process.send_signal(2)  # SIGINT, like Ctrl-C
+        # SIGTERM, which digest serve handles like Ctrl-C: a SIGINT would be ignored when this
+        # script runs as a background job of a shell, whose children ignore SIGINT
+        self.process.terminate()
         self.process.wait(timeout=60)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -14,18 +12,12 @@ from digest.config import load_config
 from digest.frontmatter import parse_document
 from digest.load import load_content
 from digest.model import name_key
-
-CORPUS_SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "corpus.py"
+from tests.bench_support import load_bench_script
 
 
 @pytest.fixture(scope="module")
 def corpus_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_corpus", CORPUS_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("corpus")
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

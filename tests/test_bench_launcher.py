@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -12,17 +11,12 @@ from typing import Any
 
 import pytest
 
-LAUNCHER_SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "launcher.py"
+from tests.bench_support import load_bench_script
 
 
 @pytest.fixture(scope="module")
 def launcher_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_launcher", LAUNCHER_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    return load_bench_script("launcher")
 
 
 @pytest.fixture

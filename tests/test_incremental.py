@@ -424,3 +424,23 @@ def test_a_build_stopped_by_bad_input_leaves_the_cache_trusted(digest_root: Path
     EDITS["later paragraph"](digest_root)
     report = Builder(digest_root).build()
     assert report.rendered == 2  # the article and the site feed, not the whole site again
+
+
+def test_a_long_journal_is_folded_into_a_new_saved_cache(digest_root: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.persist
+
+    monkeypatch.setattr(digest.persist, "JOURNAL_LIMIT", 2)
+    Builder(digest_root).build()
+    (state,) = cache_files(digest_root, ".pickle")
+    saved = state.read_bytes()
+    for step in range(1, 4):
+        append(digest_root, GHAANI, f"\nA sentence added in step {step}.\n")
+        Builder(digest_root).build()
+        assert len(cache_files(digest_root, ".journal")) == (1 if step < 3 else 0)
+        assert (state.read_bytes() == saved) == (step < 3)
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(digest_root / "site") == tree(tmp_path / "fresh")
+    for stamp in cache_files(digest_root, ".stamp"):
+        stamp.unlink()
+    assert Builder(digest_root).build().rendered == 0

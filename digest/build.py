@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from digest.cache import CACHE_DIR, BuildCache, code_version, html_store
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.hashes import content_hash
-from digest.persist import Saved, begin_build, load_cache, read_stamp, save_cache
+from digest.persist import Saved, load_cache, mark_site_changing, read_stamp, save_cache
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
 from digest.write import SiteWriter, check_output_dir
@@ -191,7 +191,7 @@ class Builder:
         """Called before the site is changed: until the cache is saved, the saved cache no
         longer describes the site (see digest.persist)."""
         if self.use_cache:
-            begin_build(self.root, self._cache_key)
+            mark_site_changing(self.root, self._cache_key)
 
     def _relative(self, path: Path) -> str:
         try:

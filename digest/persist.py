@@ -172,7 +172,7 @@ def write_stamp(root: Path, key: str, stamp: str) -> None:
     path.write_text(stamp, encoding="utf-8")
 
 
-def begin_build(root: Path, key: str) -> None:
+def mark_site_changing(root: Path, key: str) -> None:
     """Say that a build is about to change the site: until save_cache, the saved cache may
     describe an older site than the one on disk, so no other build may trust it."""
     folder = _folder(root)

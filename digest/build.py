@@ -256,7 +256,7 @@ class Builder:
         if ready.edit is not None and ready.edit.same_templates and cache.last is not None:
             return self._build_body_edit(config, cache, ready, started)
         cache.html_keys = ready.html_keys
-        self._saved = None  # a new graph: the next save writes the whole cache
+        self._saved = None  # a build of every page: the next save writes the whole cache
         known = cache.pages if ready.can_keep else {}
         writer = SiteWriter(self.out,
                             set(cache.pages) | cache.static if ready.can_keep else None)

@@ -105,7 +105,7 @@ class Builder:
         self._environment: tuple[str, jinja2.Environment] | None = None
         self._version = code_version()
         self._cache_key = content_hash(str(self.out), str(drafts), str(base_url))[:16]
-        self._store = html_store(self.root, use_cache)
+        self._store = html_store(self.root, use_cache, self._version)
 
     @property
     def watch_paths(self) -> tuple[Path, ...]:

@@ -8,11 +8,13 @@ complete view values), and the whole cache is dropped when digest's own code cha
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import logging
 import os
 import pickle
 import sqlite3
+import sys
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,16 +33,45 @@ CACHE_DIR = ".digest-cache"
 _PACKAGE = Path(__file__).resolve().parent
 
 
-def code_version() -> str:
-    """Changes whenever a module of the build changes, so old entries are never trusted.
+# Packages whose code shapes the output, by module and by distribution name.
+_DEPENDENCIES = (("markdown", "markdown"), ("jinja2", "jinja2"), ("markupsafe", "markupsafe"),
+                 ("nh3", "nh3"), ("yaml", "pyyaml"))
 
-    The build is the package's top-level modules; ingest/ and serve/ do not shape the output.
+
+def code_version() -> str:
+    """Changes whenever the code that makes the output changes, so old entries are never
+    trusted: the build's own modules (by content: a fresh install of the same code, as in a
+    CI job, keeps the cache) and the versions of the libraries that shape pages (a Markdown
+    or Jinja upgrade may change them). ingest/ and serve/ do not shape the output.
     """
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
     for path in sorted(_PACKAGE.glob("*.py")):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    for module, distribution in _DEPENDENCIES:
+        digest.update(f"\0{module}:{_installed_version(module, distribution)}".encode())
     return digest.hexdigest()
+
+
+def _installed_version(module: str, distribution: str) -> str:
+    """The version in the name of the distribution's .dist-info folder beside the module
+    (cheaper than importlib.metadata); else the module file's size and time."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return "absent"
+    origin = Path(spec.origin)
+    folder = origin.parent.parent if origin.name == "__init__.py" else origin.parent
+    try:
+        for entry in os.scandir(folder):
+            stem = entry.name.removesuffix(".dist-info")
+            name, _, version = stem.partition("-")
+            if stem != entry.name and name.lower().replace(".", "_") == distribution:
+                return version
+        stat = origin.stat()
+    except OSError:
+        return "unknown"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 @dataclass(slots=True)
@@ -67,7 +98,8 @@ class HtmlStore:
     BATCH = 256  # new entries kept in memory before they are written to the file
     RECENT = 256  # entries read from the file kept in memory (pages share a few bodies)
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, version: str = "") -> None:
+        self._version = version  # of the code that made the HTML: a file of other code is emptied
         self._memo: dict[str, str] = {}  # with no file: every entry
         self._pending: dict[str, str] = {}  # with a file: new entries not yet written
         self._recent: OrderedDict[str, str] = OrderedDict()
@@ -85,8 +117,17 @@ class HtmlStore:
                 # a Builder may build from another thread than the one that made it (serve);
                 # it never builds from two at once
                 self._db = sqlite3.connect(self._path, timeout=30, check_same_thread=False)
-                self._db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, "
-                                 "value TEXT NOT NULL)")
+                with self._db:
+                    self._db.execute("CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, "
+                                     "value TEXT NOT NULL)")
+                    self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, "
+                                     "value TEXT NOT NULL)")
+                    row = self._db.execute(
+                        "SELECT value FROM meta WHERE name = 'version'").fetchone()
+                    if row is None or row[0] != self._version:
+                        self._db.execute("DELETE FROM html")
+                        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)",
+                                         (self._version,))
             except sqlite3.Error as error:  # a damaged store is only a slower build
                 log.warning("ignoring unreadable %s: %s", self._path, error)
                 self._path.unlink(missing_ok=True)
@@ -164,8 +205,8 @@ class HtmlStore:
             self._db = None
 
 
-def html_store(root: Path, persistent: bool) -> HtmlStore:
-    return HtmlStore(root / CACHE_DIR / "html.sqlite" if persistent else None)
+def html_store(root: Path, persistent: bool, version: str) -> HtmlStore:
+    return HtmlStore(root / CACHE_DIR / "html.sqlite" if persistent else None, version)
 
 
 def _card_reference(digest: bytes) -> bytes:

@@ -444,3 +444,38 @@ def test_a_long_journal_is_folded_into_a_new_saved_cache(digest_root: Path, tmp_
     for stamp in cache_files(digest_root, ".stamp"):
         stamp.unlink()
     assert Builder(digest_root).build().rendered == 0
+
+
+def test_html_made_by_other_code_is_not_reused(digest_root: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # an upgrade of digest, Python-Markdown or nh3 may change a body's HTML for the same text
+    import sqlite3
+
+    import digest.build
+
+    page = digest_root / "site/articles/2020-12-03-ghaani-in-baghdad/index.html"
+    Builder(digest_root).build()
+    with sqlite3.connect(digest_root / ".digest-cache/html.sqlite") as db:
+        db.execute("UPDATE html SET value = '<p>HTML of older code</p>'")
+    EDITS["config"](digest_root)  # every page again, bodies from the store
+    Builder(digest_root).build()
+    assert "HTML of older code" in page.read_text(encoding="utf-8")  # the store was used
+
+    monkeypatch.setattr(digest.build, "code_version", lambda: "other code")
+    edit(digest_root, "digest.yaml", "title: Renamed Digest", "title: Fixture Digest")
+    Builder(digest_root).build()
+    text = page.read_text(encoding="utf-8")
+    assert "HTML of older code" not in text and "met allies in Baghdad." in text
+
+
+def test_the_code_version_follows_the_libraries_that_shape_pages() -> None:
+    import jinja2
+    import markdown
+    import yaml
+
+    from digest.cache import _installed_version
+
+    assert _installed_version("markdown", "markdown") == markdown.__version__
+    assert _installed_version("jinja2", "jinja2") == jinja2.__version__
+    assert _installed_version("yaml", "pyyaml") == yaml.__version__
+    assert _installed_version("no_such_module_here", "nothing") == "absent"

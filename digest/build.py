@@ -224,6 +224,8 @@ class Builder:
         if edit is not None:
             graph, jobs = edit.graph, edit.jobs
         else:
+            # the last graph is of no more use: let it go before the new one is made
+            cache.last, self._saved = None, None
             graph = build_graph(config, content, drafts=self.drafts)
             jobs = body_jobs(graph)
         if edit is not None:  # the other bodies and all descriptions are as the last build left

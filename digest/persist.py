@@ -139,6 +139,16 @@ def _folder(root: Path) -> Path:
     return root / CACHE_DIR
 
 
+def _made_folder(root: Path) -> Path:
+    """The cache folder, made if need be, with a .gitignore so that git never sees it."""
+    folder = _folder(root)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        folder.mkdir(exist_ok=True)
+        ignore.write_text("*\n")
+    return folder
+
+
 def _state_file(root: Path, key: str) -> Path:
     return _folder(root) / f"build-{key}.pickle"
 
@@ -167,17 +177,14 @@ def read_stamp(root: Path, key: str) -> str:
 
 
 def write_stamp(root: Path, key: str, stamp: str) -> None:
-    path = _stamp_file(root, key)
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(stamp, encoding="utf-8")
+    _made_folder(root)
+    _stamp_file(root, key).write_text(stamp, encoding="utf-8")
 
 
 def mark_site_changing(root: Path, key: str) -> None:
     """Say that a build is about to change the site: until save_cache, the saved cache may
     describe an older site than the one on disk, so no other build may trust it."""
-    folder = _folder(root)
-    folder.mkdir(exist_ok=True)
-    (folder / ".gitignore").write_text("*\n")
+    _made_folder(root)
     _stamp_file(root, key).unlink(missing_ok=True)
     _marker_file(root, key).touch()
 
@@ -291,9 +298,8 @@ def save_cache(root: Path, key: str, version: str, cache: BuildCache,
             pickle.dump((saved.state, change), handle, protocol=pickle.HIGHEST_PROTOCOL)
         now = Saved.of(saved.state, saved.records + 1, cache)
     else:
+        _made_folder(root)
         path = _state_file(root, key)
-        path.parent.mkdir(exist_ok=True)
-        (path.parent / ".gitignore").write_text("*\n")
         journal.unlink(missing_ok=True)
         state = secrets.token_hex(8)
         temporary = path.with_suffix(".tmp")

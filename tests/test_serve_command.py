@@ -230,6 +230,19 @@ def test_ctrl_c_stops_everything_and_frees_the_port(
         again.listen()
 
 
+
+def test_ctrl_c_stops_it_even_when_another_thread_receives_the_signal(
+        serve: ServeProcess) -> None:
+    """The kernel may hand a process's SIGINT to any of its threads (the HTTP server's, the
+    watcher's); the server must stop all the same, not hang."""
+    tasks = Path(f"/proc/{serve.process.pid}/task")
+    others = sorted(int(task.name) for task in tasks.iterdir()
+                    if int(task.name) != serve.process.pid)
+    assert others, "digest serve runs its server and watcher on threads of their own"
+    os.kill(others[0], signal.SIGINT)  # a process signal, delivered to that thread first
+    serve.wait_for(r"^stopping", timeout=10)
+    assert serve.process.wait(timeout=30) == 0
+
 def test_a_second_serve_of_the_same_digest_builds_elsewhere(
         launch: Launch, serve: ServeProcess, digest_root: Path) -> None:
     second = launch(digest_root).wait_until_serving()

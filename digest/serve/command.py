@@ -215,7 +215,10 @@ def _serve(server: LiveReloadServer, builder: Builder, root: Path,
         print(f"serving {server.url}  (Ctrl-C to stop)", flush=True)
         if args.open:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-        threading.Event().wait()  # until Ctrl-C
+        while True:  # until Ctrl-C or SIGTERM
+            # Woken now and then, not blocked for good: when the kernel hands the signal to
+            # another thread, Python runs its handler only once this thread runs again.
+            time.sleep(0.25)
     except KeyboardInterrupt:
         print("\nstopping", flush=True)
     finally:

@@ -64,3 +64,61 @@ def test_tables_fenced_code_and_lists() -> None:
     html = MarkdownRenderer().to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n"
                                       "1. one\n2. two\n")
     assert "<table>" in html and "<pre><code>code" in html and "<ol>" in html
+
+
+# Every inline pattern Python-Markdown has, in the places where they nest and overlap.
+INLINE_SAMPLES = [
+    "Plain words, then *em*, **strong**, ***both***, _under_ and __double__ and a_b_c.",
+    "A [link](https://example.org/a_b) with *em [inside](https://x.org) it* and ![img](i.png).",
+    "A [ref link][r] and [r] and ![ref image][i]\n\n[r]: https://r.org\n[i]: https://i.org/i.png",
+    "Code `a*b*c` and ``code with ` tick`` and \\`escaped\\` and \\*not em\\*.",
+    "An <https://auto.link/x?a=1&b=2> and <mail@example.org> and <span>html *em*</span>.",
+    "Entities &amp; &#169; &#x263A; &copy; and a bare & and AT&T.",
+    "A line with a break  \nand the next line\nand a soft one.",
+    "Nesting: **bold [link *em*](https://x.org) bold** and *em `code` em*.",
+    "Under_scores_in_words and snake_case_name and 2*3*4 and * lone star.",
+    "> A quote with *em* and a [link](https://q.org).\n\n- list *item*\n- `code` item",
+    "# Heading *em*\n\nTable:\n\n| a | *b* |\n|---|---|\n| `c` | [d](https://d.org) |",
+    "\\\\`code after escaped backslash` and \\[not a link](x) and [a](<https://x.org/ b>)",
+]
+
+
+def test_skipping_absent_patterns_changes_no_output() -> None:
+    """The inline processor that passes over patterns whose characters a text lacks gives
+    exactly what Python-Markdown's own gives."""
+    import markdown
+
+    from digest.markup import _extensions, _SkipAbsentPatterns
+
+    extensions = _extensions()
+    assert any(isinstance(e, _SkipAbsentPatterns) for e in extensions)
+    fast = markdown.Markdown(extensions=extensions, output_format="html")
+    stock = markdown.Markdown(
+        extensions=[e for e in _extensions() if not isinstance(e, _SkipAbsentPatterns)],
+        output_format="html")
+    for sample in INLINE_SAMPLES + ["\n\n".join(INLINE_SAMPLES)]:
+        assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
+
+
+def test_a_pattern_never_matches_text_without_the_characters_it_needs() -> None:
+    """What the skipping relies on, checked for every inline pattern it knows."""
+    import markdown
+
+    from digest.markup import _extensions, pattern_needs
+
+    converter = markdown.Markdown(extensions=_extensions())
+    known = [p for p in converter.inlinePatterns if pattern_needs(p) is not None]
+    assert len(known) == len(list(converter.inlinePatterns))  # none is tried blindly
+    text = "\n".join(INLINE_SAMPLES)
+    for pattern in known:
+        needs = pattern_needs(pattern)
+        assert pattern.getCompiledRegExp().search(text), pattern  # it does match with them
+        without = "".join(c for c in text if c not in needs)
+        assert pattern.getCompiledRegExp().search(without) is None, pattern
+
+
+def test_a_name_after_a_letter_digit_underscore_or_dot_is_not_a_mention() -> None:
+    html = "<p>XIran 1Iran _Iran .Iran and then (Iran) spoke.</p>"
+    linked = link(html, {"Iran": IRAN})
+    assert linked.count("actor-link") == 1
+    assert '(<a class="actor-link" href="/d/actors/iran/" title="Iran">Iran</a>)' in linked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 from digest.markup import MarkdownRenderer, link_first_mentions
 
 IRAN = "/d/actors/iran/"
@@ -81,6 +83,15 @@ INLINE_SAMPLES = [
     "# Heading *em*\n\nTable:\n\n| a | *b* |\n|---|---|\n| `c` | [d](https://d.org) |",
     "\\\\`code after escaped backslash` and \\[not a link](x) and [a](<https://x.org/ b>)",
 ]
+# Every block the guarded block processors accept, and near misses.
+BLOCK_SAMPLES = [
+    "# One\n## Two ##\n###### Six\n####### seven is a paragraph\n\nText #hashtag and C# code.",
+    "> quoted\n> > nested\n\n   > indented quote\n\n    > code, not a quote\n\na > b",
+    "Underlined\n==========\n\nAlso\n---\n\nnot - a - heading\n= not either",
+    "---\n\n* * *\n\n___\n\n- - -\n\n-- two only\n\nwell-known -- dash",
+    "| a | b |\n|---|:-:|\n| 1 | 2 |\n\na | b\n--|--\n1 | 2\n\n| one |\n|---|\n| col |",
+    "Plain paragraph\nover two lines.\n\n1. one\n2. two\n\n- item\n- item",
+]
 
 
 def test_skipping_absent_patterns_changes_no_output() -> None:
@@ -122,3 +133,36 @@ def test_a_name_after_a_letter_digit_underscore_or_dot_is_not_a_mention() -> Non
     linked = link(html, {"Iran": IRAN})
     assert linked.count("actor-link") == 1
     assert '(<a class="actor-link" href="/d/actors/iran/" title="Iran">Iran</a>)' in linked
+
+
+def test_skipping_absent_block_characters_changes_no_output() -> None:
+    import markdown
+
+    from digest.markup import _extensions, _SkipAbsentPatterns
+
+    fast = markdown.Markdown(extensions=_extensions(), output_format="html")
+    stock = markdown.Markdown(
+        extensions=[e for e in _extensions() if not isinstance(e, _SkipAbsentPatterns)],
+        output_format="html")
+    for sample in BLOCK_SAMPLES + ["\n\n".join(BLOCK_SAMPLES + INLINE_SAMPLES)]:
+        assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
+
+
+def test_a_guarded_block_processor_never_takes_a_block_without_its_characters() -> None:
+    import markdown
+
+    from digest.markup import _block_needs, _extensions, _SkipAbsentPatterns
+
+    stock = markdown.Markdown(
+        extensions=[e for e in _extensions() if not isinstance(e, _SkipAbsentPatterns)])
+    needs = _block_needs()
+    guarded = [p for p in stock.parser.blockprocessors if type(p) in needs]
+    assert len(guarded) == len(needs)
+    blocks = [block for sample in BLOCK_SAMPLES for block in sample.split("\n\n")]
+    for processor in guarded:
+        characters = needs[type(processor)]
+        root = ElementTree.Element("div")
+        assert any(processor.test(root, block) for block in blocks), processor  # it takes some
+        for block in blocks:
+            without = "".join(c for c in block if c not in characters)
+            assert not processor.test(root, without), (processor, without)

@@ -61,6 +61,10 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     def absolute_url(path: str) -> str:
         return base_url + path
 
+    # As filters ({{ article.url|url }}, what the theme uses) and as functions ({{ url(...) }},
+    # for older templates). A filter is called straight from the compiled template; a function
+    # goes through Jinja's Context.call each time, which made rendering a fifth slower.
+    environment.filters.update(url=url, absolute_url=absolute_url)
     environment.globals.update(site=config, url=url, absolute_url=absolute_url)
     return environment
 

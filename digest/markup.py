@@ -123,7 +123,10 @@ def _guard(processor: blockprocessors.BlockProcessor, needs: str) -> None:
     def guarded(parent: Any, block: str) -> bool:
         return any(character in block for character in needs) and test(parent, block)
 
-    processor.test = guarded  # type: ignore[method-assign]
+    def guarded_by_one(parent: Any, block: str) -> bool:
+        return needs in block and test(parent, block)
+
+    processor.test = guarded_by_one if len(needs) == 1 else guarded  # type: ignore[method-assign]
 
 
 class _SkipAbsentPatterns(markdown.extensions.Extension):

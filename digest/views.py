@@ -84,6 +84,7 @@ class Views:
         self.graph = graph
         self._cards: dict[str, ArticleCard] = {}
         self._actor_refs: dict[str, ActorRef] = {}
+        self._tag_refs: dict[str, TagRef] = {}
 
     def actor(self, slug: str) -> ActorRef:
         ref = self._actor_refs.get(slug)
@@ -94,7 +95,10 @@ class Views:
         return ref
 
     def tag(self, slug: str) -> TagRef:
-        return TagRef(self.graph.tags[slug].name, urls.tag_url(slug))
+        ref = self._tag_refs.get(slug)
+        if ref is None:
+            ref = self._tag_refs[slug] = TagRef(self.graph.tags[slug].name, urls.tag_url(slug))
+        return ref
 
     def card(self, slug: str) -> ArticleCard:
         card = self._cards.get(slug)

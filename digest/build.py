@@ -7,7 +7,6 @@ files, converts only changed Markdown and renders only pages whose view values c
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from digest.hashes import content_hash
 from digest.persist import Saved, load_cache, mark_site_changing, read_stamp, save_cache
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
+from digest.workers import default_workers
 from digest.write import SiteWriter, check_output_dir
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ class Builder:
         self.base_url = base_url
         self.use_cache = use_cache
         self.autosave = autosave
-        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.workers = workers if workers is not None else default_workers()
         self.progress: Progress = progress or (lambda what, done, total: None)
         self.trust_changes = trust_changes
         self._scanned: Scan | None = None  # the inputs as the last successful build saw them

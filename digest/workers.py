@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.context import ForkContext
+
+
+def default_workers() -> int:
+    """Worker processes a large build forks: one a core, at most four."""
+    return min(os.cpu_count() or 1, 4)
 
 
 @contextmanager

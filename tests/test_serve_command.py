@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import queue
@@ -11,6 +12,8 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -300,3 +303,47 @@ def test_a_digest_broken_from_the_start_is_served_with_the_overlay(
         assert serve.get("/digest/")[0] == 200
     finally:
         assert serve.stop() == 0
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found.update(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def test_a_large_digest_is_first_built_by_workers_then_served_and_rebuilt(
+        launch: Launch, tmp_path: Path) -> None:
+    """The first build, before any thread runs, forks worker processes as `digest build`
+    does; the rebuilds after it, with the server's threads running, do not."""
+    from digest.bodies import PARALLEL_THRESHOLD
+    from digest.rendering import PARALLEL_PAGES
+    from tests.bench_support import load_bench_script
+
+    corpus = load_bench_script("corpus")
+    generated = corpus.generate(300, 1)
+    root = tmp_path / "large"
+    corpus.write_digest(generated, root)
+    assert len(generated.articles) > PARALLEL_THRESHOLD and len(generated.articles) * 2 > (
+        PARALLEL_PAGES)  # large enough to fork, with a page and a feed entry an article
+
+    serve = launch(root)
+    forked: set[int] = set()
+    while not any("serving" in line for line in serve.output):
+        forked |= _children(serve.process.pid)
+        assert serve.process.poll() is None, "".join(serve.output)
+        time.sleep(0.005)
+    serve.wait_until_serving()
+    assert forked, "the first build ran in one process"
+    assert not _children(serve.process.pid)  # the workers are gone before serving starts
+
+    article = sorted((root / "content" / "articles").glob("*.md"))[-1]
+    page = f"{urllib.parse.urlsplit(serve.url).path}articles/{article.stem}/"
+    assert serve.get(page)[0] == 200
+    with article.open("a", encoding="utf-8") as handle:
+        handle.write("\nA sentence added while serving.\n")
+    serve.wait_for(r"built in \d+ ms", timeout=60)
+    assert b"A sentence added while serving." in serve.get(page)[2]
+    assert not _children(serve.process.pid)
+    assert serve.stop(signal.SIGINT) == 0

@@ -26,6 +26,7 @@ from digest.config import CONFIG_FILE
 from digest.errors import DigestError, Problem, display_path
 from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
 from digest.serve.watch import ChangeBatch, SourceWatcher, classify
+from digest.workers import default_workers
 
 if TYPE_CHECKING:
     from digest.build import Builder
@@ -168,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
         # The cache stays in memory between rebuilds (writing it takes longer than a
         # one-article rebuild) and is saved after the first build and on the way out; a
         # temporary folder's cache would be of no use to anyone later.
-        # No worker processes: forking a process that runs server threads is not safe.
+        # No worker processes (but for the first build, see _serve): forking a process that
+        # runs server threads is not safe.
         # The watcher reports every changed file (or "everything" when unsure), so a rebuild
         # looks only at those.
         builder = Builder(root, site, drafts=args.drafts, use_cache=lasting, autosave=False,
@@ -201,10 +203,17 @@ def _serve(server: LiveReloadServer, builder: Builder, root: Path,
         print(f"building {root}", flush=True)
         print(f"building into {server.site} (a private folder; site/ is not touched)",
               flush=True)
-        # Listening starts before the first build, so a browser opened now waits for the
-        # build rather than failing to connect; requests are held back until it is done.
+        # The port listens from the start, so a browser opened now waits for the first build
+        # rather than failing to connect. Until the build is done nothing accepts: no thread
+        # runs yet, so this build, the longest, may fork worker processes (later ones must
+        # not: a fork copies a process whose other threads may hold locks).
+        if threading.active_count() == 1:
+            builder.workers = default_workers()
+        try:
+            server.rebuild(None)
+        finally:
+            builder.workers = 1
         server.start()
-        server.rebuild(None)
         builder.save()
 
         def on_change(batch: ChangeBatch) -> None:

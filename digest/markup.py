@@ -55,11 +55,18 @@ _HANDLE_INLINE = "_InlineProcessor__handleInline"
 _APPLY_PATTERN = "_InlineProcessor__applyPattern"
 
 
+# The Python-Markdown versions the skipping was checked with (tests/test_markup.py compares its
+# output with the stock processors'); with any other version the stock processors run.
+CHECKED_MARKDOWN = ((3, 5), (3, 11))
+
+
 def _can_skip_patterns() -> bool:
-    """The skipping below overrides one step of Python-Markdown's inline processor; where that
-    step is not there (another version of Python-Markdown), the stock processor runs."""
-    return all(callable(getattr(treeprocessors.InlineProcessor, name, None))
-               for name in (_HANDLE_INLINE, _APPLY_PATTERN))
+    """The skipping below overrides one step of Python-Markdown's inline processor, which is
+    not public: it is used only with the versions it was checked with."""
+    version = tuple(markdown.__version_info__[:2])
+    return (CHECKED_MARKDOWN[0] <= version <= CHECKED_MARKDOWN[1]
+            and all(callable(getattr(treeprocessors.InlineProcessor, name, None))
+                    for name in (_HANDLE_INLINE, _APPLY_PATTERN)))
 
 
 def pattern_needs(pattern: object) -> str | None:

@@ -100,11 +100,11 @@ def convert_bodies(root: Path, jobs: Iterable[BodyJob], store: HtmlStore, worker
     by_key = {job.key: job for job in jobs}
     pending = [by_key[key] for key in sorted(store.missing(by_key))]
     if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
-        from digest.workers import forking
+        from digest.workers import worker_pool
 
         chunks = [(root, pending[i::workers * 8]) for i in range(workers * 8)]
         done = 0
-        with forking() as context, context.Pool(workers) as pool:
+        with worker_pool(workers) as pool:
             for converted in pool.imap_unordered(_convert_chunk, chunks):
                 for key, html in converted:
                     store.put(key, html)

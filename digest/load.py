@@ -284,11 +284,11 @@ def _read_files(root: Path, relatives: list[str],
     """_read_file for each, in order; in forked workers when there are many (YAML is slow)."""
     if workers < 2 or len(relatives) < PARALLEL_READ:
         return [_read_file(root, relative) for relative in relatives]
-    from digest.workers import forking
+    from digest.workers import worker_pool
 
     size = -(-len(relatives) // (workers * 4))
     shares = [(root, relatives[i:i + size]) for i in range(0, len(relatives), size)]
-    with forking() as context, context.Pool(workers) as pool:
+    with worker_pool(workers) as pool:
         return [result for share in pool.map(_read_share, shares) for result in share]
 
 

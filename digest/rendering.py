@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from digest.bodies import BodyHtml
 from digest.cache import PageFingerprints
 from digest.write import StagedFiles
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext
+    from multiprocessing.process import BaseProcess
 
     import jinja2
 
@@ -98,17 +100,28 @@ def _render_in_workers(pages: PageRenderer, workers: int, total: int,
         return _gather(pages, workers, total, progress, context)
 
 
-def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
-            context: ForkContext) -> list[PageResult]:
-    from multiprocessing.connection import Connection, wait
+def _stop(processes: list[BaseProcess]) -> None:
+    """Workers still running when the parent gives up (Ctrl-C, say): stopped now, before they
+    write more into a staging folder that is being removed."""
+    started = [process for process in processes if process.pid is not None]
+    for process in started:
+        if process.is_alive():
+            process.terminate()
+    for process in started:
+        process.join()
 
-    from digest.errors import DigestError, TemplateError
 
-    channels: dict[Connection, Any] = {}
+def _start(pages: PageRenderer, workers: int, context: ForkContext,
+           channels: dict[Connection, BaseProcess]) -> None:
+    """A worker for each share of the pages, put in channels by the pipe it reports on."""
+    from digest.errors import DigestError
+    from digest.workers import held_interrupts, ignore_interrupts
+
     for index in range(workers):
         receiver, sender = context.Pipe(duplex=False)
 
         def work(index: int = index, sender: Connection = sender) -> None:
+            ignore_interrupts()
             try:
                 done = pages.render_share(index, workers,
                                           lambda count: sender.send(("progress", count)))
@@ -121,32 +134,47 @@ def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
                 sender.close()
 
         process = context.Process(target=work, daemon=True)
-        process.start()
+        channels[receiver] = process  # first: a signal held meanwhile finds it to stop
+        with held_interrupts():
+            process.start()
         sender.close()
-        channels[receiver] = process
+
+
+def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
+            context: ForkContext) -> list[PageResult]:
+    from multiprocessing.connection import wait
+
+    from digest.errors import TemplateError
+
+    channels: dict[Connection, BaseProcess] = {}
     results: list[PageResult] = []
     problems = []
     crashes = []
     counts = [0] * workers
-    order = list(channels)
-    while channels:
-        for ready in wait(list(channels)):
-            receiver = next(c for c in channels if c is ready)
-            try:
-                status, payload = receiver.recv()
-            except EOFError:
-                status, payload = "crash", f"worker exited with code {channels[receiver].exitcode}"
-            if status == "progress":
-                counts[order.index(receiver)] = payload
-                progress("rendering pages", sum(counts), total)
-                continue
-            channels.pop(receiver).join()
-            if status == "ok":
-                results.extend(payload)
-            elif status == "error":
-                problems.extend(payload)
-            else:
-                crashes.append(payload)
+    try:
+        _start(pages, workers, context, channels)
+        order = list(channels)
+        while channels:
+            for ready in wait(list(channels)):
+                receiver = next(c for c in channels if c is ready)
+                try:
+                    status, payload = receiver.recv()
+                except EOFError:
+                    status, payload = "crash", (f"worker exited with code "
+                                                f"{channels[receiver].exitcode}")
+                if status == "progress":
+                    counts[order.index(receiver)] = payload
+                    progress("rendering pages", sum(counts), total)
+                    continue
+                channels.pop(receiver).join()
+                if status == "ok":
+                    results.extend(payload)
+                elif status == "error":
+                    problems.extend(payload)
+                else:
+                    crashes.append(payload)
+    finally:
+        _stop(list(channels.values()))  # the ones that did not report back
     if problems:
         raise TemplateError(problems)
     if crashes:

@@ -1,18 +1,46 @@
-"""Forked worker processes, started so that they share the parent's memory."""
+"""Forked worker processes, started so that they share the parent's memory.
+
+Ctrl-C reaches every process of the terminal's process group. A worker ignores it (and the
+SIGTERM handler digest serve sets): the parent handles it and stops its workers, so a build
+interrupted by Ctrl-C ends with one line, not a traceback from every worker.
+"""
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from multiprocessing.context import ForkContext
+from multiprocessing.pool import Pool
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 
 def default_workers() -> int:
     """Worker processes a large build forks: one a core, at most four."""
     return min(os.cpu_count() or 1, 4)
+
+
+@contextmanager
+def held_interrupts() -> Iterator[None]:
+    """Start workers inside this: a signal that comes meanwhile waits until each worker has
+    made itself deaf to it (ignore_interrupts) and is then the parent's alone. Without it, a
+    Ctrl-C just after a fork reaches the new worker before it can ignore it."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def ignore_interrupts() -> None:
+    """The first thing a worker does (its signals are held since the fork)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
 
 
 @contextmanager
@@ -25,3 +53,12 @@ def forking() -> Iterator[ForkContext]:
         yield multiprocessing.get_context("fork")
     finally:
         gc.unfreeze()
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Pool]:
+    """A pool of forked workers (see forking), stopped on the way out, whatever happened."""
+    with forking() as context, ExitStack() as stack:
+        with held_interrupts():  # a signal held meanwhile comes once the pool will be stopped
+            pool = stack.enter_context(context.Pool(workers, initializer=ignore_interrupts))
+        yield pool

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from digest.cli import main
+from digest.theme import theme_dir
 
 
 def test_python_dash_m_digest_shows_every_command() -> None:
@@ -66,3 +71,45 @@ def test_the_progress_line_redraws_in_place_and_clears_itself() -> None:
     assert stream.getvalue() == ("\rrendering pages: 250 of 16,144"
                                  "\rrendering pages: 16,144 of 16,144"
                                  "\r" + " " * len("rendering pages: 16,144 of 16,144") + "\r")
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found.update(int(child) for child in task.read_text().split())
+    return found
+
+
+def test_ctrl_c_stops_a_large_build_quietly_and_leaves_the_site_as_it_was(
+        tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the workers leave it to the build, which stops
+    them, removes its staging folder and says so in one line, without tracebacks."""
+    from tests.bench_support import load_bench_script
+
+    corpus = load_bench_script("corpus")
+    root = tmp_path / "large"
+    corpus.write_digest(corpus.generate(300, 1), root)
+    command = [sys.executable, "-m", "digest", "build", "--root", str(root)]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    site = root / "site"
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "base.html").write_text(
+        (theme_dir() / "base.html").read_text(encoding="utf-8") + "<!-- changed -->\n",
+        encoding="utf-8")  # every page must be rendered again
+
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    while not _children(build.pid):  # interrupted while workers run
+        assert build.poll() is None, "the build ended before it forked workers"
+        time.sleep(0.002)
+    os.killpg(build.pid, signal.SIGINT)
+    out, err = build.communicate(timeout=60)
+
+    assert build.returncode == 130
+    assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err
+    time.sleep(0.5)  # no worker goes on writing after the build has ended
+    assert not (root / ".site.new").exists()
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before

@@ -19,7 +19,7 @@ from digest.hashes import content_hash
 from digest.persist import Saved, load_cache, mark_site_changing, read_stamp, save_cache
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
-from digest.workers import default_workers
+from digest.workers import default_workers, held_interrupts
 from digest.write import SiteWriter, check_output_dir
 
 if TYPE_CHECKING:
@@ -276,8 +276,9 @@ class Builder:
         except BaseException:
             writer.abort()
             raise
-        self._changing_site()
-        report = writer.commit()
+        with held_interrupts():  # Ctrl-C now stops the build once the new site is in place
+            self._changing_site()
+            report = writer.commit()
         graph = ready.graph
         cache.pages = {result.path: result.fingerprint for result in results}
         cache.static = {p for p in writer.paths if p not in cache.pages}
@@ -361,8 +362,9 @@ class Builder:
             raise
         for result in results:
             writer.record(result.path, result.written)
-        self._changing_site()
-        return results, writer.commit(partial=True)
+        with held_interrupts():
+            self._changing_site()
+            return results, writer.commit(partial=True)
 
     def _salts_by_template(self, config: Config, environment: jinja2.Environment,
                            scanned: Scan, settings: str) -> dict[str, str]:

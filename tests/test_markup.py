@@ -101,16 +101,17 @@ def test_skipping_absent_patterns_changes_no_output() -> None:
     exactly what Python-Markdown's own gives."""
     import markdown
 
-    from digest.markup import _extensions, _SkipAbsentPatterns
+    from digest.markdown_skips import SkipAbsentPatterns
+    from digest.markup import _extensions
 
     extensions = _extensions()
-    assert any(isinstance(e, _SkipAbsentPatterns) for e in extensions), (
+    assert any(isinstance(e, SkipAbsentPatterns) for e in extensions), (
         f"Python-Markdown {markdown.__version__} is not among the versions the skipping was "
-        "checked with: run these tests with it on (widen CHECKED_MARKDOWN in digest/markup.py)"
-        " and keep the wider range if they pass")
+        "checked with: run these tests with it on (widen CHECKED_MARKDOWN in "
+        "digest/markdown_skips.py) and keep the wider range if they pass")
     fast = markdown.Markdown(extensions=extensions, output_format="html")
     stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, _SkipAbsentPatterns)],
+        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
         output_format="html")
     for sample in INLINE_SAMPLES + ["\n\n".join(INLINE_SAMPLES)]:
         assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
@@ -120,7 +121,8 @@ def test_a_pattern_never_matches_text_without_the_characters_it_needs() -> None:
     """What the skipping relies on, checked for every inline pattern it knows."""
     import markdown
 
-    from digest.markup import _extensions, pattern_needs
+    from digest.markdown_skips import pattern_needs
+    from digest.markup import _extensions
 
     converter = markdown.Markdown(extensions=_extensions())
     known = [p for p in converter.inlinePatterns if pattern_needs(p) is not None]
@@ -143,11 +145,12 @@ def test_a_name_after_a_letter_digit_underscore_or_dot_is_not_a_mention() -> Non
 def test_skipping_absent_block_characters_changes_no_output() -> None:
     import markdown
 
-    from digest.markup import _extensions, _SkipAbsentPatterns
+    from digest.markdown_skips import SkipAbsentPatterns
+    from digest.markup import _extensions
 
     fast = markdown.Markdown(extensions=_extensions(), output_format="html")
     stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, _SkipAbsentPatterns)],
+        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
         output_format="html")
     for sample in BLOCK_SAMPLES + ["\n\n".join(BLOCK_SAMPLES + INLINE_SAMPLES)]:
         assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
@@ -156,11 +159,12 @@ def test_skipping_absent_block_characters_changes_no_output() -> None:
 def test_a_guarded_block_processor_never_takes_a_block_without_its_characters() -> None:
     import markdown
 
-    from digest.markup import _block_needs, _extensions, _SkipAbsentPatterns
+    from digest.markdown_skips import SkipAbsentPatterns, block_needs
+    from digest.markup import _extensions
 
     stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, _SkipAbsentPatterns)])
-    needs = _block_needs()
+        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)])
+    needs = block_needs()
     guarded = [p for p in stock.parser.blockprocessors if type(p) in needs]
     assert len(guarded) == len(needs)
     blocks = [block for sample in BLOCK_SAMPLES for block in sample.split("\n\n")]
@@ -177,7 +181,8 @@ def test_a_python_markdown_not_checked_with_gets_the_stock_processors(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import markdown
 
-    from digest.markup import _extensions, _SkipAbsentPatterns
+    from digest.markdown_skips import SkipAbsentPatterns
+    from digest.markup import _extensions
 
     monkeypatch.setattr(markdown, "__version_info__", (3, 12, 0, "final", 0))
-    assert not any(isinstance(e, _SkipAbsentPatterns) for e in _extensions())
+    assert not any(isinstance(e, SkipAbsentPatterns) for e in _extensions())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 
 from digest.cli import main
 from digest.theme import theme_dir
+from tests.process_support import children
 
 
 def test_python_dash_m_digest_shows_every_command() -> None:
@@ -73,13 +73,6 @@ def test_the_progress_line_redraws_in_place_and_clears_itself() -> None:
                                  "\r" + " " * len("rendering pages: 16,144 of 16,144") + "\r")
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):  # a thread that ended meanwhile
-            found.update(int(child) for child in task.read_text().split())
-    return found
-
 
 def test_ctrl_c_stops_a_large_build_quietly_and_leaves_the_site_as_it_was(
         tmp_path: Path) -> None:
@@ -102,7 +95,7 @@ def test_ctrl_c_stops_a_large_build_quietly_and_leaves_the_site_as_it_was(
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    while not _children(build.pid):  # interrupted while workers run
+    while not children(build.pid):  # interrupted while workers run
         assert build.poll() is None, "the build ended before it forked workers"
         time.sleep(0.002)
     os.killpg(build.pid, signal.SIGINT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import os
 import queue
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from digest.theme import theme_dir
+from tests.process_support import children
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = "content/articles/2021-01-10-rockets-green-zone.md"
@@ -305,13 +305,6 @@ def test_a_digest_broken_from_the_start_is_served_with_the_overlay(
         assert serve.stop() == 0
 
 
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):  # a thread that ended meanwhile
-            found.update(int(c) for c in (task / "children").read_text().split())
-    return found
-
 
 def test_a_large_digest_is_first_built_by_workers_then_served_and_rebuilt(
         launch: Launch, tmp_path: Path) -> None:
@@ -331,12 +324,12 @@ def test_a_large_digest_is_first_built_by_workers_then_served_and_rebuilt(
     serve = launch(root)
     forked: set[int] = set()
     while not any("serving" in line for line in serve.output):
-        forked |= _children(serve.process.pid)
+        forked |= children(serve.process.pid)
         assert serve.process.poll() is None, "".join(serve.output)
         time.sleep(0.005)
     serve.wait_until_serving()
     assert forked, "the first build ran in one process"
-    assert not _children(serve.process.pid)  # the workers are gone before serving starts
+    assert not children(serve.process.pid)  # the workers are gone before serving starts
 
     article = sorted((root / "content" / "articles").glob("*.md"))[-1]
     page = f"{urllib.parse.urlsplit(serve.url).path}articles/{article.stem}/"
@@ -345,5 +338,5 @@ def test_a_large_digest_is_first_built_by_workers_then_served_and_rebuilt(
         handle.write("\nA sentence added while serving.\n")
     serve.wait_for(r"built in \d+ ms", timeout=60)
     assert b"A sentence added while serving." in serve.get(page)[2]
-    assert not _children(serve.process.pid)
+    assert not children(serve.process.pid)
     assert serve.stop(signal.SIGINT) == 0

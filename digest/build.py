@@ -187,11 +187,14 @@ class Builder:
                                  "\n".join([cache.inputs, str(self._last_pages),
                                             *cache.actors_without_file]))
 
-    def _changing_site(self) -> None:
-        """Called before the site is changed: until the cache is saved, the saved cache no
-        longer describes the site (see digest.persist)."""
-        if self.use_cache:
-            mark_site_changing(self.root, self._cache_key)
+    def _commit(self, writer: SiteWriter, partial: bool = False) -> WriteReport:
+        """Put the staged files in place. From now until the cache is saved, the saved cache no
+        longer describes the site (see digest.persist); a Ctrl-C meanwhile waits until every
+        file is in place, so that the site is all old or all new."""
+        with held_interrupts():
+            if self.use_cache:
+                mark_site_changing(self.root, self._cache_key)
+            return writer.commit(partial=partial)
 
     def _relative(self, path: Path) -> str:
         try:
@@ -276,9 +279,7 @@ class Builder:
         except BaseException:
             writer.abort()
             raise
-        with held_interrupts():  # Ctrl-C now stops the build once the new site is in place
-            self._changing_site()
-            report = writer.commit()
+        report = self._commit(writer)
         graph = ready.graph
         cache.pages = {result.path: result.fingerprint for result in results}
         cache.static = {p for p in writer.paths if p not in cache.pages}
@@ -362,9 +363,7 @@ class Builder:
             raise
         for result in results:
             writer.record(result.path, result.written)
-        with held_interrupts():
-            self._changing_site()
-            return results, writer.commit(partial=True)
+        return results, self._commit(writer, partial=True)
 
     def _salts_by_template(self, config: Config, environment: jinja2.Environment,
                            scanned: Scan, settings: str) -> dict[str, str]:

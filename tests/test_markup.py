@@ -85,14 +85,21 @@ INLINE_SAMPLES = [
     "# Heading *em*\n\nTable:\n\n| a | *b* |\n|---|---|\n| `c` | [d](https://d.org) |",
     "\\\\`code after escaped backslash` and \\[not a link](x) and [a](<https://x.org/ b>)",
 ]
-# Every block the guarded block processors accept, and near misses.
+# Every block the guarded block processors accept, every text the guarded preprocessors
+# change, and near misses.
 BLOCK_SAMPLES = [
     "# One\n## Two ##\n###### Six\n####### seven is a paragraph\n\nText #hashtag and C# code.",
     "> quoted\n> > nested\n\n   > indented quote\n\n    > code, not a quote\n\na > b",
     "Underlined\n==========\n\nAlso\n---\n\nnot - a - heading\n= not either",
     "---\n\n* * *\n\n___\n\n- - -\n\n-- two only\n\nwell-known -- dash",
-    "| a | b |\n|---|:-:|\n| 1 | 2 |\n\na | b\n--|--\n1 | 2\n\n| one |\n|---|\n| col |",
+    "| a | b |\n|---|:-:|\n| 1 | 2 |\n\na | b\n--|--\n1 | 2\n\n| one |\n|---|\n| col |\n\n"
+    "a|b\n-|-\n1|2",
     "Plain paragraph\nover two lines.\n\n1. one\n2. two\n\n- item\n- item",
+    "[ref]: https://r.org \"Title\"\n\nA [ref] link.\n\nNot a definition: [x] : y",
+    "[tight]:https://t.org\n\nA [tight] link.",
+    "```\nfenced *code*\n```\n\nthree `` ` `` ticks",
+    "~~~ python\nx = 1\n~~~",
+    "<div class=\"box\">\nraw *html*\n</div>\n\nAT&T, &#169 and &copy without a semicolon",
 ]
 
 
@@ -156,25 +163,86 @@ def test_skipping_absent_block_characters_changes_no_output() -> None:
         assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
 
 
-def test_a_guarded_block_processor_never_takes_a_block_without_its_characters() -> None:
+# Pieces of Markdown syntax that the guarded block processors and preprocessors look for,
+# joined at random into texts: most fail a guard's test, many pass it, some are accepted.
+PIECES = ["a", "word", " ", "   ", "    ", "\n", "\n\n", "-", "---", "- ", "=", "===", "_",
+          "___", "*", "* * *", "#", "## ", ">", "> ", "|", "| a |", "|---|", "[r]", "]:", ": ",
+          "https://r.org", "\"t\"", "(t)", "`", "```", "~", "~~~", "<", "<div>", "</div>", "&",
+          "&amp;", "&#169", "&copy", ";", "1.", "\t", " \n", "\r", "\x02", "\x03"]
+
+
+def random_texts(count: int, seed: int) -> list[str]:
+    import random
+
+    chooser = random.Random(seed)
+    return ["".join(chooser.choices(PIECES, k=chooser.randint(1, 8))) for _ in range(count)]
+
+
+def test_a_guarded_block_processor_never_takes_a_block_its_guard_turns_away() -> None:
     import markdown
 
-    from digest.markdown_skips import SkipAbsentPatterns, block_needs
+    from digest.markdown_skips import SkipAbsentPatterns, block_guards
     from digest.markup import _extensions
 
     stock = markdown.Markdown(
         extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)])
-    needs = block_needs()
-    guarded = [p for p in stock.parser.blockprocessors if type(p) in needs]
-    assert len(guarded) == len(needs)
-    blocks = [block for sample in BLOCK_SAMPLES for block in sample.split("\n\n")]
+    guards = block_guards()
+    guarded = [p for p in stock.parser.blockprocessors if type(p) in guards]
+    assert len(guarded) == len(guards)
+    blocks = [block for sample in BLOCK_SAMPLES + INLINE_SAMPLES
+              for block in sample.split("\n\n")] + random_texts(20000, seed=5)
     for processor in guarded:
-        characters = needs[type(processor)]
+        may_accept = guards[type(processor)]
         root = ElementTree.Element("div")
-        assert any(processor.test(root, block) for block in blocks), processor  # it takes some
-        for block in blocks:
-            without = "".join(c for c in block if c not in characters)
-            assert not processor.test(root, without), (processor, without)
+        turned_away = [block for block in blocks if not may_accept(block)]
+        assert len(turned_away) > len(blocks) / 4, processor  # the guard does save work
+        assert any(processor.test(root, block) and processor.run(root, [block]) is not False
+                   for block in blocks if may_accept(block)), processor  # and lets some by
+        for block in turned_away:
+            assert not (processor.test(root, block) and processor.run(root, [block]) is not False
+                        ), (processor, block)
+
+
+def test_a_guarded_preprocessor_gives_what_the_stock_one_gives() -> None:
+    import markdown
+
+    from digest.markdown_skips import SkipAbsentPatterns, preprocessor_guards
+    from digest.markup import _extensions
+
+    stock = markdown.Markdown(
+        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)])
+    guards = preprocessor_guards()
+    guarded = [p for p in stock.preprocessors if type(p) in guards]
+    assert len(guarded) == len(guards)
+    texts = BLOCK_SAMPLES + INLINE_SAMPLES + random_texts(5000, seed=7)
+    texts += [text.replace("\n", "\r\n") for text in texts[::50]]
+    for processor in guarded:
+        has_work, otherwise = guards[type(processor)]
+        turned_away = [text for text in texts if not has_work(text)]
+        assert len(turned_away) > len(texts) / 4, processor  # the guard does save work
+        assert any(processor.run(_as_lines(text)) != otherwise(text)
+                   for text in texts if has_work(text)), processor  # work it cannot skip
+        for text in turned_away:
+            stock.reset()
+            assert processor.run(_as_lines(text)) == otherwise(text), (processor, text)
+
+
+def _as_lines(text: str) -> list[str]:
+    return text.split("\n")
+
+
+def test_random_markdown_converts_as_with_the_stock_converter() -> None:
+    import markdown
+
+    from digest.markdown_skips import SkipAbsentPatterns
+    from digest.markup import _extensions
+
+    fast = markdown.Markdown(extensions=_extensions(), output_format="html")
+    stock = markdown.Markdown(
+        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
+        output_format="html")
+    for text in random_texts(3000, seed=11):
+        assert fast.reset().convert(text) == stock.reset().convert(text), text
 
 
 def test_a_python_markdown_not_checked_with_gets_the_stock_processors(

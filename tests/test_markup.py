@@ -137,6 +137,7 @@ def test_a_pattern_never_matches_text_without_the_characters_it_needs() -> None:
     text = "\n".join(INLINE_SAMPLES)
     for pattern in known:
         needs = pattern_needs(pattern)
+        assert needs is not None
         assert pattern.getCompiledRegExp().search(text), pattern  # it does match with them
         without = "".join(c for c in text if c not in needs)
         assert pattern.getCompiledRegExp().search(without) is None, pattern

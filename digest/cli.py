@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_ours_or_errors)
     try:
         return int(args.module.run(args))
     except DigestError as error:
@@ -60,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _ours_or_errors(record: logging.LogRecord) -> bool:
+    """Without --verbose, a library's warnings are left out: they are about its own workings
+    (trafilatura warns of every empty link in a saved page), not about the curator's files."""
+    return record.name.partition(".")[0] == "digest" or record.levelno >= logging.ERROR
 
 
 def entry() -> None:

@@ -189,6 +189,29 @@ def test_standard_input(root: Path) -> None:
     assert read(path, root).title == "Ministers agree to resume border talks"
 
 
+def test_a_library_s_warnings_show_only_with_verbose(root: Path) -> None:
+    """trafilatura warns of each empty link in a saved page; the curator sees that only when
+    asking for the details (-v), while digest's own warnings always show."""
+    page = (FIXTURES / "militia-truce.html").read_text(encoding="utf-8").replace(
+        "told Reuters.", 'told Reuters. <a href="https://example.org/photo.jpg">&nbsp;</a>', 1)
+    write(root.parent, "page.html", page)
+
+    def ingest_page(*options: str) -> str:
+        for path in articles(root):
+            path.unlink()
+        completed = subprocess.run(
+            [sys.executable, "-m", "digest", *options, "ingest", "--root", str(root),
+             str(root.parent / "page.html")], capture_output=True, check=False)
+        assert completed.returncode == 0, completed.stderr.decode()
+        return completed.stderr.decode()
+
+    assert "empty link" in ingest_page("-v")  # the page does make trafilatura warn
+    quiet = ingest_page()
+    assert "trafilatura" not in quiet and "WARNING" not in quiet
+    (path,) = articles(root)
+    assert "Kataib Hezbollah" in body_of(path, root)
+
+
 def test_a_folder_is_a_batch_and_one_bad_file_does_not_stop_it(
         root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     batch = root.parent / "batch"

@@ -102,6 +102,12 @@ def test_sentence_openers_months_weekdays_titles_and_adjectives_are_not_candidat
     assert candidates(text) == ("Trump",)
 
 
+def test_codes_left_in_the_text_are_not_candidates_but_names_with_numbers_are() -> None:
+    text = ("Photo ED07AFBD9EE75871C12584B0005467DA shows the M23 rebels near a G20 venue. "
+            "Talks slowed by COVID-19 ended, and F-16 jets flew over Goma.")
+    assert candidates(text) == ("M23", "G20", "COVID-19", "F-16", "Goma")
+
+
 def test_known_actors_are_never_candidates() -> None:
     assert candidates("Iranian General Esmail Ghaani met officials in Iran.") == ()
 

@@ -162,6 +162,8 @@ def _masked(text: str, mentions: Sequence[Mention]) -> str:
 def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
                demonyms: frozenset[str]) -> str | None:
     tokens = list(phrase.words)
+    if any(names.is_code(token.text) for token in tokens):
+        return None
     # A person's title and nationality are not part of the name: "Iranian General X" -> "X".
     person = names.person_name(phrase)
     if person is not None and person != phrase.text:

@@ -178,6 +178,14 @@ def phrases(text: str) -> list[Phrase]:
     return result
 
 
+def is_code(word: str) -> bool:
+    """An identifier left in the text (an image's or a tracking code, "ED07AFBD9EE75871"), not a
+    name: long, and as much digits as letters. Names with a number stay names ("M23", "F-16",
+    "COVID-19", "G20")."""
+    digits = sum(character.isdigit() for character in word)
+    return len(word) >= 8 and digits >= 3 and digits * 3 >= len(word)
+
+
 def is_title(word: str) -> bool:
     return word.lower().rstrip(".") in TITLE_WORDS
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.cache import CACHE_DIR, BuildCache, code_version, html_store
+from digest.cache import BuildCache, code_version, compiled_templates, html_store
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.hashes import content_hash
 from digest.persist import Saved, load_cache, mark_site_changing, read_stamp, save_cache
@@ -241,7 +241,8 @@ class Builder:
         body_html = BodyHtml(self.root, self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         if self._environment is None or self._environment[0] != salt:
-            compiled = self.root / CACHE_DIR / "templates" if self.use_cache else None
+            compiled = (compiled_templates(self.root, self._version, settings)
+                        if self.use_cache else None)
             environment = make_environment(config, compiled)
             self._environment = (salt, environment)
         if cache.template_salts[0] != salt:  # which templates each page depends on

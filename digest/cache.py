@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import pickle
+import shutil
 import sqlite3
 import sys
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from digest.hashes import content_hash
 from digest.load import ParsedFiles
 from digest.views import ArticleCard
 
@@ -207,6 +209,36 @@ class HtmlStore:
 
 def html_store(root: Path, persistent: bool, version: str) -> HtmlStore:
     return HtmlStore(root / CACHE_DIR / "html.sqlite" if persistent else None, version)
+
+
+# Folders of compiled templates kept for other settings (digest serve and a build with
+# --base-url use different ones), the least recently used removed beyond this many.
+COMPILED_KEPT = 4
+
+
+def compiled_templates(root: Path, version: str, settings: str) -> Path:
+    """Where Jinja keeps the templates compiled for this code and these settings.
+
+    Jinja knows a compiled template by its source alone, but compiling does more than read the
+    source: a filter applied to a constant (`'feed.xml'|url`) is worked out there and then, with
+    the site's address of the time. So each code version and settings compile into a folder of
+    their own; a build with other settings never loads templates compiled for these."""
+    folder = root / CACHE_DIR / "templates"
+    current = folder / content_hash(version, settings)[:16]
+    current.mkdir(parents=True, exist_ok=True)
+    os.utime(current)  # just used: the last to be removed
+    try:
+        others = sorted((entry for entry in os.scandir(folder)
+                         if entry.is_dir() and entry.name != current.name),
+                        key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in others[COMPILED_KEPT - 1:]:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        for entry in os.scandir(folder):  # compiled templates of earlier versions of digest
+            if entry.is_file():
+                os.unlink(entry.path)
+    except OSError as error:  # only a slower build
+        log.warning("could not tidy %s: %s", folder, error)
+    return current
 
 
 def _card_reference(digest: bytes) -> bytes:

@@ -39,7 +39,9 @@ def template_dirs(config: Config) -> tuple[Path, ...]:
 
 def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment for the digest's templates. compiled: a folder where Jinja keeps
-    templates compiled to bytecode (by source checksum), so later builds skip compiling."""
+    templates compiled to bytecode (by source checksum), so later builds skip compiling; it must
+    be these settings' own (digest.cache.compiled_templates): compiled code holds the values of
+    the url filters applied to constants."""
     bytecode_cache = None
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)

@@ -58,6 +58,8 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "template": lambda r: edit(r, "templates/article.html", "Related articles",
                                "Related reading"),
     "config": lambda r: edit(r, "digest.yaml", "title: Fixture Digest", "title: Renamed Digest"),
+    "base url": lambda r: edit(r, "digest.yaml", "base_url: https://example.org/digest/",
+                               "base_url: https://news.example.org/"),
     "stylesheet": lambda r: append(r, "static/style.css", "body { color: red; }\n"),
 }
 
@@ -79,6 +81,25 @@ def test_cached_build_after_an_edit_equals_a_fresh_build(digest_root: Path, tmp_
     fresh = tree(tmp_path / "fresh")
     assert tree(tmp_path / "cached") == fresh
     assert tree(tmp_path / "from-disk") == fresh
+
+
+def test_a_build_for_another_address_uses_templates_compiled_for_its_own(
+        digest_root: Path, tmp_path: Path) -> None:
+    """Compiling a template works out `'static/style.css'|url` once, with the site's address:
+    the preview and a build with --base-url must not share compiled templates."""
+    from digest.cache import COMPILED_KEPT
+
+    Builder(digest_root, tmp_path / "pages", base_url="https://news.example.org/").build()
+    Builder(digest_root, tmp_path / "local").build()
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(tmp_path / "local") == tree(tmp_path / "fresh")
+    assert 'href="/digest/static/style.css"' in (tmp_path / "local/index.html").read_text()
+    assert 'href="/static/style.css"' in (tmp_path / "pages/index.html").read_text()
+    for number in range(COMPILED_KEPT + 2):  # old settings' templates do not pile up
+        Builder(digest_root, tmp_path / f"site-{number}",
+                base_url=f"https://example.org/{number}/").build()
+    compiled = digest_root / ".digest-cache" / "templates"
+    assert len([p for p in compiled.iterdir()]) == COMPILED_KEPT
 
 
 @pytest.mark.parametrize("one_builder", [True, False], ids=["serve session", "build commands"])

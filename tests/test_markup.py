@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+import markdown
 import pytest
 
 from digest.markup import MarkdownRenderer, link_first_mentions
@@ -103,35 +104,43 @@ BLOCK_SAMPLES = [
 ]
 
 
-def test_skipping_absent_patterns_changes_no_output() -> None:
-    """The inline processor that passes over patterns whose characters a text lacks gives
-    exactly what Python-Markdown's own gives."""
-    import markdown
+def skipping_converter() -> markdown.Markdown:
+    """The converter digest uses, with the skipping extension."""
+    from digest.markup import _extensions
 
+    return markdown.Markdown(extensions=_extensions(), output_format="html")
+
+
+def stock_converter() -> markdown.Markdown:
+    """The same converter without the skipping extension: what its output must equal."""
     from digest.markdown_skips import SkipAbsentPatterns
     from digest.markup import _extensions
 
-    extensions = _extensions()
-    assert any(isinstance(e, SkipAbsentPatterns) for e in extensions), (
+    return markdown.Markdown(
+        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
+        output_format="html")
+
+
+def test_skipping_absent_patterns_changes_no_output() -> None:
+    """The inline processor that passes over patterns whose characters a text lacks gives
+    exactly what Python-Markdown's own gives."""
+    from digest.markdown_skips import SkipAbsentPatterns
+    from digest.markup import _extensions
+
+    assert any(isinstance(e, SkipAbsentPatterns) for e in _extensions()), (
         f"Python-Markdown {markdown.__version__} is not among the versions the skipping was "
         "checked with: run these tests with it on (widen CHECKED_MARKDOWN in "
         "digest/markdown_skips.py) and keep the wider range if they pass")
-    fast = markdown.Markdown(extensions=extensions, output_format="html")
-    stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
-        output_format="html")
+    fast, stock = skipping_converter(), stock_converter()
     for sample in INLINE_SAMPLES + ["\n\n".join(INLINE_SAMPLES)]:
         assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
 
 
 def test_a_pattern_never_matches_text_without_the_characters_it_needs() -> None:
     """What the skipping relies on, checked for every inline pattern it knows."""
-    import markdown
-
     from digest.markdown_skips import pattern_needs
-    from digest.markup import _extensions
 
-    converter = markdown.Markdown(extensions=_extensions())
+    converter = skipping_converter()
     known = [p for p in converter.inlinePatterns if pattern_needs(p) is not None]
     assert len(known) == len(list(converter.inlinePatterns))  # none is tried blindly
     text = "\n".join(INLINE_SAMPLES)
@@ -151,15 +160,7 @@ def test_a_name_after_a_letter_digit_underscore_or_dot_is_not_a_mention() -> Non
 
 
 def test_skipping_absent_block_characters_changes_no_output() -> None:
-    import markdown
-
-    from digest.markdown_skips import SkipAbsentPatterns
-    from digest.markup import _extensions
-
-    fast = markdown.Markdown(extensions=_extensions(), output_format="html")
-    stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
-        output_format="html")
+    fast, stock = skipping_converter(), stock_converter()
     for sample in BLOCK_SAMPLES + ["\n\n".join(BLOCK_SAMPLES + INLINE_SAMPLES)]:
         assert fast.reset().convert(sample) == stock.reset().convert(sample), sample
 
@@ -180,13 +181,9 @@ def random_texts(count: int, seed: int) -> list[str]:
 
 
 def test_a_guarded_block_processor_never_takes_a_block_its_guard_turns_away() -> None:
-    import markdown
+    from digest.markdown_skips import block_guards
 
-    from digest.markdown_skips import SkipAbsentPatterns, block_guards
-    from digest.markup import _extensions
-
-    stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)])
+    stock = stock_converter()
     guards = block_guards()
     guarded = [p for p in stock.parser.blockprocessors if type(p) in guards]
     assert len(guarded) == len(guards)
@@ -205,13 +202,9 @@ def test_a_guarded_block_processor_never_takes_a_block_its_guard_turns_away() ->
 
 
 def test_a_guarded_preprocessor_gives_what_the_stock_one_gives() -> None:
-    import markdown
+    from digest.markdown_skips import preprocessor_guards
 
-    from digest.markdown_skips import SkipAbsentPatterns, preprocessor_guards
-    from digest.markup import _extensions
-
-    stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)])
+    stock = stock_converter()
     guards = preprocessor_guards()
     guarded = [p for p in stock.preprocessors if type(p) in guards]
     assert len(guarded) == len(guards)
@@ -233,23 +226,13 @@ def _as_lines(text: str) -> list[str]:
 
 
 def test_random_markdown_converts_as_with_the_stock_converter() -> None:
-    import markdown
-
-    from digest.markdown_skips import SkipAbsentPatterns
-    from digest.markup import _extensions
-
-    fast = markdown.Markdown(extensions=_extensions(), output_format="html")
-    stock = markdown.Markdown(
-        extensions=[e for e in _extensions() if not isinstance(e, SkipAbsentPatterns)],
-        output_format="html")
+    fast, stock = skipping_converter(), stock_converter()
     for text in random_texts(3000, seed=11):
         assert fast.reset().convert(text) == stock.reset().convert(text), text
 
 
 def test_a_python_markdown_not_checked_with_gets_the_stock_processors(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import markdown
-
     from digest.markdown_skips import SkipAbsentPatterns
     from digest.markup import _extensions
 

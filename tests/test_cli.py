@@ -38,7 +38,7 @@ def test_build_prints_a_summary_and_the_actors_without_a_file(
     out = capsys.readouterr().out
     assert f"built {digest_root / 'site'}: " in out
     assert "written, 0 unchanged, 0 removed) in " in out
-    assert "1 actors have no file in content/actors/: Kataib Hezbollah" in out
+    assert "1 actor has no file in content/actors/: Kataib Hezbollah" in out
     assert main(["build", "--root", str(digest_root)]) == 0  # nothing changed
     again = capsys.readouterr().out
     assert "(0 written," in again and "Kataib Hezbollah" in again

@@ -61,5 +61,7 @@ def run(args: argparse.Namespace) -> int:
           f"in {report.seconds:.2f}s")
     if report.actors_without_file:
         names = ", ".join(report.actors_without_file)
-        print(f"{len(report.actors_without_file)} actors have no file in content/actors/: {names}")
+        count = len(report.actors_without_file)
+        print(f"{count} {'actor has' if count == 1 else 'actors have'} no file in "
+              f"content/actors/: {names} (add one with: digest actor add NAME)")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ import jinja2
 from digest.config import Config
 from digest.errors import Problem, TemplateError
 from digest.theme import theme_dir
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,18 @@ def template_dirs(config: Config) -> tuple[Path, ...]:
     return (theme,)
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, which must never fail a build: a folder that cannot
+    be written (a full disk, or one removed meanwhile by another build's tidying) only means
+    compiling again next time."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as error:
+            log.warning("could not keep a compiled template in %s: %s", self.directory, error)
+
+
 def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment for the digest's templates. compiled: a folder where Jinja keeps
     templates compiled to bytecode (by source checksum), so later builds skip compiling; it must
@@ -45,7 +60,7 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     bytecode_cache = None
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
-        bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        bytecode_cache = _CompiledTemplates(str(compiled))
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config)]),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),

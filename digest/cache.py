@@ -216,17 +216,22 @@ def html_store(root: Path, persistent: bool, version: str) -> HtmlStore:
 COMPILED_KEPT = 4
 
 
-def compiled_templates(root: Path, version: str, settings: str) -> Path:
+def compiled_templates(root: Path, version: str, settings: str) -> Path | None:
     """Where Jinja keeps the templates compiled for this code and these settings.
 
     Jinja knows a compiled template by its source alone, but compiling does more than read the
     source: a filter applied to a constant (`'feed.xml'|url`) is worked out there and then, with
     the site's address of the time. So each code version and settings compile into a folder of
-    their own; a build with other settings never loads templates compiled for these."""
+    their own; a build with other settings never loads templates compiled for these. None
+    when there is no such folder to be had (compiled templates are then not kept)."""
     folder = root / CACHE_DIR / "templates"
     current = folder / content_hash(version, settings)[:16]
-    current.mkdir(parents=True, exist_ok=True)
-    os.utime(current)  # just used: the last to be removed
+    try:
+        current.mkdir(parents=True, exist_ok=True)
+        os.utime(current)  # just used: the last to be removed
+    except OSError as error:  # only a slower build
+        log.warning("not keeping compiled templates: %s", error)
+        return None
     try:
         others = sorted((entry for entry in os.scandir(folder)
                          if entry.is_dir() and entry.name != current.name),

@@ -168,6 +168,16 @@ def test_compiled_templates_that_cannot_be_kept_only_cost_time(
     assert "could not keep a compiled template" in caplog.text
 
 
+def test_a_build_with_nowhere_to_keep_compiled_templates_still_builds(
+        digest_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (digest_root / ".digest-cache").mkdir()
+    (digest_root / ".digest-cache" / "templates").write_text("a file where a folder should be")
+    Builder(digest_root).build()
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(digest_root / "site") == tree(tmp_path / "fresh")
+    assert "not keeping compiled templates" in caplog.text
+
+
 def test_a_damaged_cache_is_ignored(digest_root: Path) -> None:
     Builder(digest_root).build()
     for path in (digest_root / ".digest-cache").glob("*.*"):

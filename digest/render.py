@@ -59,7 +59,6 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     the url filters applied to constants."""
     bytecode_cache = None
     if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
         bytecode_cache = _CompiledTemplates(str(compiled))
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config)]),

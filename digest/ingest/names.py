@@ -180,8 +180,8 @@ def phrases(text: str) -> list[Phrase]:
 
 def is_code(word: str) -> bool:
     """An identifier left in the text (an image's or a tracking code, "ED07AFBD9EE75871"), not a
-    name: long, and as much digits as letters. Names with a number stay names ("M23", "F-16",
-    "COVID-19", "G20")."""
+    name: eight characters or more, at least a third of them digits. Names with a number stay
+    names ("M23", "F-16", "COVID-19", "G20")."""
     digits = sum(character.isdigit() for character in word)
     return len(word) >= 8 and digits >= 3 and digits * 3 >= len(word)
 

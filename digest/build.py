@@ -108,10 +108,13 @@ class Builder:
         self._store = html_store(self.root, use_cache, self._version)
 
     @property
-    def watch_paths(self) -> tuple[Path, ...]:
-        candidates = (self.root / "content", self.root / "templates", self.root / "static",
-                      self.root / CONFIG_FILE)
-        return tuple(p for p in candidates if p.exists())
+    def source_folders(self) -> tuple[Path, ...]:
+        """The folders whose files make the site, whether they exist yet or not."""
+        return (self.root / "content", self.root / "templates", self.root / "static")
+
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        return (self.root / CONFIG_FILE,)
 
     @property
     def base_path(self) -> str:
@@ -122,8 +125,7 @@ class Builder:
 
     def _scan(self) -> Scan:
         """Every input file: content, templates, static files, settings, the default theme."""
-        return scan(self.root, [self.root / "content", self.root / "templates",
-                                self.root / "static", self.root / CONFIG_FILE, theme_dir()])
+        return scan(self.root, [*self.source_folders, *self.source_files, theme_dir()])
 
     def _output_id(self) -> tuple[int, int]:
         try:

@@ -6,6 +6,7 @@ import http.client
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -259,6 +260,35 @@ def test_a_second_serve_of_the_same_digest_builds_elsewhere(
     assert serve.get("/digest/")[0] == 200
     # ...and leaves no cache behind that nobody would read again.
     assert len(list((digest_root / ".digest-cache").glob("build-*.pickle"))) <= 1
+
+
+def test_own_templates_begun_while_serving_are_used_at_once(
+        launch: Launch, digest_root: Path) -> None:
+    """The README's way to change a page: copy the theme's template into templates/ and edit
+    it. A curator may well start the preview before templates/ exists."""
+    shutil.rmtree(digest_root / "templates")
+    serve = launch(digest_root).wait_until_serving()
+    (digest_root / "templates").mkdir()
+    own = (theme_dir() / "article.html").read_text(encoding="utf-8").replace(
+        "</article>", "<p>Curated by the desk</p></article>")
+    assert own.count("Curated by the desk") == 1
+    (digest_root / "templates" / "article.html").write_text(own)
+    assert curated(serve)
+    own = own.replace("Curated by the desk", "Checked by the desk")
+    (digest_root / "templates" / "article.html").write_text(own)
+    serve.wait_for(r"template changed: templates/article\.html")
+    serve.wait_for(r"built in \d+ ms")
+    assert b"Checked by the desk" in serve.get("/digest/" + ARTICLE_URL)[2]
+
+
+def curated(serve: ServeProcess) -> bool:
+    """Whether the article page shows the own template's line, once a rebuild has made it
+    (the new folder may take two rebuilds: one when it appears, one for its file)."""
+    for _ in range(3):
+        if b"Curated by the desk" in serve.get("/digest/" + ARTICLE_URL)[2]:
+            return True
+        serve.wait_for(r"built in \d+ ms", timeout=10)
+    return b"Curated by the desk" in serve.get("/digest/" + ARTICLE_URL)[2]
 
 
 def test_a_changed_base_url_path_asks_for_a_restart(

@@ -120,8 +120,8 @@ def digest_folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def batches(digest_folder: Path) -> Iterator[queue.Queue[ChangeBatch]]:
     found: queue.Queue[ChangeBatch] = queue.Queue()
-    watcher = SourceWatcher([digest_folder / "content", digest_folder / "digest.yaml"],
-                            found.put, quiet=QUIET)
+    watcher = SourceWatcher([digest_folder / "content", digest_folder / "templates"],
+                            [digest_folder / "digest.yaml"], found.put, quiet=QUIET)
     watcher.start()
     yield found
     watcher.stop()
@@ -192,3 +192,36 @@ def test_a_folder_moved_away_asks_for_a_full_check(
     batches.get(timeout=10)
     os.rename(nested, digest_folder / "elsewhere")
     assert batches.get(timeout=10).everything
+
+
+def settle(found: queue.Queue[ChangeBatch]) -> list[ChangeBatch]:
+    """The batches delivered until the watcher has been quiet for a while."""
+    seen = [found.get(timeout=10)]
+    while not no_more(found):
+        pass
+    return seen
+
+
+def test_a_templates_folder_made_after_the_start_is_watched_from_then_on(
+        digest_folder: Path, batches: queue.Queue[ChangeBatch]) -> None:
+    templates = digest_folder / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text("{{ article.title }}")
+    # the file may have been written before the folder's watch began: check everything
+    assert any(batch.everything for batch in settle(batches))
+    (templates / "article.html").write_text("<h1>{{ article.title }}</h1>")
+    assert batches.get(timeout=10).paths == {templates / "article.html"}
+
+
+def test_a_folder_removed_and_made_again_is_watched_again(
+        digest_folder: Path, batches: queue.Queue[ChangeBatch]) -> None:
+    content = digest_folder / "content"
+    content.rename(digest_folder / "content.old")
+    assert any(batch.everything for batch in settle(batches))
+    (digest_folder / "content.old" / "articles" / "a.md").write_text("moved away: no source")
+    assert no_more(batches)
+    (content / "articles").mkdir(parents=True)
+    settle(batches)
+    article = content / "articles" / "b.md"
+    article.write_text("---\ntitle: B\n---\n")
+    assert batches.get(timeout=10).paths == {article}

@@ -219,7 +219,7 @@ def _serve(server: LiveReloadServer, builder: Builder, root: Path,
         def on_change(batch: ChangeBatch) -> None:
             server.rebuild(None if batch.everything else batch.paths)
 
-        watcher = SourceWatcher(builder.watch_paths, on_change)
+        watcher = SourceWatcher(builder.source_folders, builder.source_files, on_change)
         watcher.start()
         print(f"serving {server.url}  (Ctrl-C to stop)", flush=True)
         if args.open:

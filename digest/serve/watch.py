@@ -17,6 +17,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 log = logging.getLogger(__name__)
 
@@ -63,19 +64,23 @@ class _Collector(FileSystemEventHandler):
     """Receives watchdog events on the observer thread and feeds the debouncer."""
 
     def __init__(self, accept: Callable[[Path], bool],
-                 add: Callable[[Iterable[Path], bool], None]) -> None:
+                 add: Callable[[Iterable[Path], bool], None],
+                 folder_event: Callable[[list[Path]], None]) -> None:
         self._accept = accept
         self._add = add
+        self._folder_event = folder_event
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return  # reads, not changes
-        if event.is_directory and event.event_type in ("modified", "created", "closed"):
-            return  # the files inside report their own events
         raw = [event.src_path]
         if event.dest_path:
             raw.append(event.dest_path)
         paths = [Path(p if isinstance(p, str) else p.decode()) for p in raw]
+        if event.is_directory:
+            self._folder_event(paths)  # a watched folder may have appeared or gone
+            if event.event_type in ("modified", "created", "closed"):
+                return  # the files inside report their own events
         wanted = [p for p in paths if self._accept(p)]
         if not wanted:
             return
@@ -149,24 +154,58 @@ class Debouncer:
 
 
 class SourceWatcher:
-    """Watches folders (recursively) and single files, and delivers debounced ChangeBatches."""
+    """Watches folders (recursively) and single files, and delivers debounced ChangeBatches.
 
-    def __init__(self, paths: Iterable[Path], deliver: Callable[[ChangeBatch], None], *,
+    A folder need not exist: a curator may start a preview before making templates/ for their
+    own templates. Each folder's parent is watched too, so that a folder that appears (made,
+    moved in, or checked out again after being removed) is watched from then on, and reported
+    as a change of everything, since files may have landed in it before its watch began."""
+
+    def __init__(self, folders: Iterable[Path], files: Iterable[Path],
+                 deliver: Callable[[ChangeBatch], None], *,
                  quiet: float = 0.05, longest: float = 1.0) -> None:
-        self._paths = tuple(p.resolve() for p in paths)
-        self._folders = tuple(p for p in self._paths if p.is_dir())
-        self._files = frozenset(p for p in self._paths if not p.is_dir())
+        self._folders = tuple(p.resolve() for p in folders)
+        self._files = frozenset(p.resolve() for p in files)
         self._debouncer = Debouncer(deliver, quiet=quiet, longest=longest)
         self._observer = Observer()
         self._observer.daemon = True
-        handler = _Collector(self._accepts, self._debouncer.add)
+        self._handler = _Collector(self._accepts, self._debouncer.add, self._folder_event)
+        # changed on the observer's thread alone once it runs
+        self._watches: dict[Path, ObservedWatch] = {}
         for folder in self._folders:
-            self._observer.schedule(handler, str(folder), recursive=True)
+            self._watch(folder)
         # Single files (digest.yaml) are watched through their folder, which survives the
-        # file being replaced by an atomic save.
-        for parent in sorted({f.parent for f in self._files} - set(self._folders)):
+        # file being replaced by an atomic save; so are folders, to see them appear.
+        parents = {p.parent for p in self._files} | {p.parent for p in self._folders}
+        for parent in sorted(parents - set(self._folders)):
             if parent.is_dir():
-                self._observer.schedule(handler, str(parent), recursive=False)
+                self._observer.schedule(self._handler, str(parent), recursive=False)
+
+    def _watch(self, folder: Path) -> bool:
+        """Watch the folder if it exists and is not watched yet; True if it is new."""
+        if folder in self._watches or not folder.is_dir():
+            return False
+        self._watches[folder] = self._observer.schedule(self._handler, str(folder),
+                                                        recursive=True)
+        return True
+
+    def _unwatch(self, folder: Path) -> None:
+        """Stop watching a folder that was removed or moved away (a watch follows the folder
+        itself, so a moved folder would go on reporting under its old name)."""
+        watch = self._watches.pop(folder, None)
+        if watch is not None:
+            self._observer.unschedule(watch)
+
+    def _folder_event(self, paths: list[Path]) -> None:
+        for path in paths:
+            if path not in self._folders:
+                continue
+            if path.is_dir():
+                if self._watch(path):
+                    log.info("watching %s", path)
+                    self._debouncer.add([path], True)
+            else:
+                self._unwatch(path)
 
     def _accepts(self, path: Path) -> bool:
         if is_noise(path):
@@ -178,7 +217,7 @@ class SourceWatcher:
     def start(self) -> None:
         self._debouncer.start()
         self._observer.start()
-        log.info("watching %s", ", ".join(str(p) for p in self._paths))
+        log.info("watching %s", ", ".join(str(p) for p in (*self._folders, *self._files)))
 
     def stop(self) -> None:
         self._observer.stop()

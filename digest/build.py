@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 from digest.cache import BuildCache, code_version, compiled_templates, html_store
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.hashes import content_hash
-from digest.persist import Saved, load_cache, mark_site_changing, read_stamp, save_cache
+from digest.persist import (
+    Saved,
+    claim_site,
+    load_cache,
+    mark_site_changing,
+    read_stamp,
+    save_cache,
+    site_writer,
+)
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
 from digest.workers import default_workers, held_interrupts
@@ -127,12 +135,14 @@ class Builder:
         """Every input file: content, templates, static files, settings, the default theme."""
         return scan(self.root, [*self.source_folders, *self.source_files, theme_dir()])
 
-    def _output_id(self) -> tuple[int, int]:
+    def _output_id(self) -> tuple[int, int, str]:
+        """The site folder as the build cache knows it: which folder, and which build last
+        changed it (see digest.persist.claim_site)."""
         try:
             stat = self.out.stat()
         except FileNotFoundError:
-            return (0, 0)
-        return (stat.st_dev, stat.st_ino)
+            return (0, 0, "")
+        return (stat.st_dev, stat.st_ino, site_writer(self.root, self.out))
 
     def build(self, changed: Iterable[Path] | None = None) -> BuildReport:
         """Build the site. `changed` names files known to have changed (read them again even if
@@ -194,6 +204,7 @@ class Builder:
         longer describes the site (see digest.persist); a Ctrl-C meanwhile waits until every
         file is in place, so that the site is all old or all new."""
         with held_interrupts():
+            claim_site(self.root, self.out)
             if self.use_cache:
                 mark_site_changing(self.root, self._cache_key)
             return writer.commit(partial=partial)

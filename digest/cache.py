@@ -89,7 +89,8 @@ class BuildCache:
     # the salt of the templates and settings, and each template's own salt (digest.build)
     template_salts: tuple[str, dict[str, str]] = ("", {})
     inputs: str = ""  # digest.scan signature of every input at the last successful build
-    output_id: tuple[int, int] = (0, 0)  # (device, inode) of the site folder it wrote
+    # the site folder it wrote: device, inode and the token its build left (digest.persist)
+    output_id: tuple[int, int, str] = (0, 0, "")
 
 
 class HtmlStore:

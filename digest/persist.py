@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from digest.cache import CACHE_DIR, BuildCache
+from digest.hashes import content_hash
 from digest.load import ParsedFiles
 from digest.model import Article
 
@@ -72,7 +73,7 @@ class Delta:
     jobs: dict[str, BodyJob]  # by article slug
     page_bodies: dict[str, frozenset[str]]
     inputs: str
-    output_id: tuple[int, int]
+    output_id: tuple[int, int, str]
 
     def apply(self, cache: BuildCache) -> None:
         cache.parsed.update(self.parsed)
@@ -179,6 +180,30 @@ def read_stamp(root: Path, key: str) -> str:
 def write_stamp(root: Path, key: str, stamp: str) -> None:
     _made_folder(root)
     _stamp_file(root, key).write_text(stamp, encoding="utf-8")
+
+
+def _writer_file(root: Path, out: Path) -> Path:
+    return _folder(root) / f"site-{content_hash(str(out.resolve()))[:16]}.writer"
+
+
+def site_writer(root: Path, out: Path) -> str:
+    """The token the last build that changed the site folder `out` left; "" when unknown."""
+    try:
+        return _writer_file(root, out).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def claim_site(root: Path, out: Path) -> None:
+    """Say that a build is about to change the site folder `out`, with a new token.
+
+    Each kind of build (with --drafts, another --base-url, --no-cache) keeps its own cache,
+    and the site folder stays the same folder whichever wrote it last. A cache is trusted to
+    describe the folder only while the token is the one its own build left: after a build
+    with --drafts, say, the next plain build must look at the site again rather than keep
+    the draft's pages."""
+    _made_folder(root)
+    _writer_file(root, out).write_text(secrets.token_hex(8), encoding="utf-8")
 
 
 def mark_site_changing(root: Path, key: str) -> None:

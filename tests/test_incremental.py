@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -118,6 +119,34 @@ def test_a_series_of_edits_matches_fresh_builds(digest_root: Path, tmp_path: Pat
         fresh = tmp_path / f"fresh-{step}"
         Builder(digest_root, fresh, use_cache=False).build()
         assert tree(tmp_path / "session") == tree(fresh), name
+
+
+@pytest.mark.parametrize("other", [{"drafts": True}, {"base_url": "https://example.org/pr-7/"},
+                                   {"use_cache": False}], ids=["drafts", "base url", "no cache"])
+def test_a_build_after_another_kind_of_build_into_the_same_folder_is_right(
+        digest_root: Path, tmp_path: Path, other: dict[str, Any]) -> None:
+    """Each kind of build keeps its own cache, but they share the site folder: a draft
+    previewed with --drafts must not stay on the site the next plain build publishes."""
+    site = tmp_path / "site"
+    fresh_builds = iter(range(100))
+
+    def fresh(**mode: Any) -> dict[str, bytes]:
+        folder = tmp_path / f"fresh-{next(fresh_builds)}"
+        Builder(digest_root, folder, **{**mode, "use_cache": False}).build()
+        return tree(folder)
+
+    Builder(digest_root, site).build()
+    original = (digest_root / GHAANI).read_text(encoding="utf-8")
+    EDITS["later paragraph"](digest_root)
+    Builder(digest_root, site, **other).build()
+    assert tree(site) == fresh(**other)
+    (digest_root / GHAANI).write_text(original, encoding="utf-8")  # the edit taken back
+    Builder(digest_root, site).build()
+    assert tree(site) == fresh()
+    Builder(digest_root, site, **other).build()  # nothing changed since its last build
+    assert tree(site) == fresh(**other)
+    Builder(digest_root, site).build()
+    assert tree(site) == fresh()
 
 
 def test_nothing_changed_rewrites_nothing(digest_root: Path) -> None:

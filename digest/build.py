@@ -135,6 +135,10 @@ class Builder:
         """Every input file: content, templates, static files, settings, the default theme."""
         return scan(self.root, [*self.source_folders, *self.source_files, theme_dir()])
 
+    def _check_output_dir(self) -> None:
+        check_output_dir(self.out, self.root, self.source_folders,
+                         known=site_writer(self.root, self.out) != "")
+
     def _output_id(self) -> tuple[int, int, str]:
         """The site folder as the build cache knows it: which folder, and which build last
         changed it (see digest.persist.claim_site)."""
@@ -150,7 +154,7 @@ class Builder:
         previous site is then left as it was."""
         started = time.perf_counter()
         config = self._config()
-        check_output_dir(self.out, self.root)
+        self._check_output_dir()
         changed_paths = {self._relative(p) for p in changed or ()}
         scanned = None
         if self.trust_changes and changed is not None and self._scanned is not None:
@@ -340,7 +344,7 @@ class Builder:
 
         started = time.perf_counter()
         config = self._config()
-        check_output_dir(self.out, self.root)
+        self._check_output_dir()
         if not self.out.is_dir():
             return self.build(changed)
         cache = self._loaded_cache()

@@ -25,13 +25,33 @@ class WriteReport:
     unchanged: int  # files left exactly as they were
 
 
-def check_output_dir(out: Path, root: Path) -> None:
-    """Refuse an output folder whose replacement would destroy the digest itself."""
+def check_output_dir(out: Path, root: Path, sources: Iterable[Path], known: bool) -> None:
+    """Refuse an output folder whose replacement would destroy something else: the digest
+    itself, one of its source folders, a file, or a folder of other files. A build replaces
+    everything in its folder, so that folder must be empty, or one digest built: known (the
+    digest's cache says it built there) or holding the .nojekyll file every site gets."""
+    def refuse(message: str, hint: str) -> DigestError:
+        return DigestError(Problem(str(out), None, message, hint))
+
+    choose = "choose an empty folder or the default site/ for --out"
     out, root = out.resolve(), root.resolve()
     if out == root or root.is_relative_to(out) or (out / "digest.yaml").exists() or (
             out / "content").is_dir():
-        raise DigestError(Problem(str(out), None, "refusing to replace this folder with the site",
-                                  "choose an empty folder or the default site/ for --out"))
+        raise refuse("refusing to replace this folder with the site", choose)
+    for source in sources:
+        if out.is_relative_to(source.resolve()):
+            raise refuse(f"refusing to build the site inside {source.name}/, which it is "
+                         "made from", choose)
+    if out.exists() and not out.is_dir():
+        raise refuse("refusing to replace this file with the site", choose)
+    if known or not out.is_dir() or (out / ".nojekyll").is_file():
+        return
+    others = sorted(p.name for p in out.iterdir())
+    if others:
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise refuse(f"refusing to replace this folder with the site: it holds files that "
+                     f"digest did not make ({shown})",
+                     "empty it, or choose an empty folder or the default site/ for --out")
 
 
 class StagedFiles:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,42 @@ def test_refuses_to_replace_the_digest_itself(digest_root: Path,
     assert code == 1
     assert "refusing to replace this folder with the site" in capsys.readouterr().err
     assert (digest_root / "content/articles").is_dir()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(("out", "message"), [
+    ("content", "refusing to build the site inside content/, which it is made from"),
+    ("content/actors", "refusing to build the site inside content/, which it is made from"),
+    ("templates", "refusing to build the site inside templates/, which it is made from"),
+    ("docs", "refusing to replace this folder with the site: it holds files that digest did "
+             "not make (notes.txt)"),
+    ("notes.txt", "refusing to replace this file with the site"),
+])
+def test_refuses_an_output_folder_that_holds_other_files(
+        digest_root: Path, capsys: pytest.CaptureFixture[str], out: str, message: str) -> None:
+    """A build replaces everything in its folder: a mistyped --out must lose nothing."""
+    (digest_root / "templates").mkdir()
+    (digest_root / "templates/base.html").write_text("{% block main %}{% endblock %}")
+    (digest_root / "docs").mkdir()
+    (digest_root / "docs/notes.txt").write_text("my notes")
+    (digest_root / "notes.txt").write_text("my notes")
+    before = snapshot(digest_root)
+    code = main(["build", "--root", str(digest_root), "--out", str(digest_root / out)])
+    assert code == 1
+    assert message in capsys.readouterr().err
+    assert snapshot(digest_root) == before
+
+
+def test_builds_into_an_empty_folder_or_a_site_it_made_before(
+        digest_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["build", "--root", str(digest_root), "--out", str(tmp_path / "empty")]) == 0
+    assert main(["build", "--root", str(digest_root), "--out", str(tmp_path / "site")]) == 0
+    (tmp_path / "site/index.html").unlink()  # a site it made, and a cache deleted since
+    shutil.rmtree(digest_root / ".digest-cache")
+    assert main(["build", "--root", str(digest_root), "--out", str(tmp_path / "site")]) == 0
+    assert snapshot(tmp_path / "site") == snapshot(tmp_path / "empty")

@@ -393,7 +393,7 @@ class Builder:
 
         folders = template_dirs(config)
         salts = {}
-        for name, closure in template_closures(environment).items():
+        for name, closure in template_closures(environment, self.root).items():
             if closure is not None:
                 stamps = [(part, [scanned.get(key_of(self.root, folder / part))
                                   for folder in folders]) for part in sorted(closure)]

@@ -85,9 +85,11 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     return environment
 
 
-def template_closures(environment: jinja2.Environment) -> dict[str, frozenset[str] | None]:
+def template_closures(environment: jinja2.Environment, root: Path,
+                      ) -> dict[str, frozenset[str] | None]:
     """For each template, the templates it is made of (itself, what it extends, includes and
-    imports, all the way down); None where a name is computed at render time."""
+    imports, all the way down); None where a name is computed at render time. Raises
+    TemplateError for a template that is not UTF-8 text (root: to name its file)."""
     import jinja2.meta
 
     direct: dict[str, set[str | None]] = {}
@@ -97,6 +99,14 @@ def template_closures(environment: jinja2.Environment) -> dict[str, frozenset[st
             direct[name] = set(jinja2.meta.find_referenced_templates(environment.parse(source)))
         except jinja2.TemplateError:
             direct[name] = {None}  # a broken template: rendering will report it
+        except UnicodeDecodeError as error:
+            folders = getattr(environment.loader, "searchpath", ())
+            found = next((Path(f) / name for f in folders if (Path(f) / name).is_file()),
+                         Path(name))
+            raise TemplateError(Problem(
+                _relative(str(found), root), None,
+                f"not UTF-8 text (byte {error.start}: {error.object[error.start]:#04x})",
+                "save the template as UTF-8")) from None
     closures: dict[str, frozenset[str] | None] = {}
     for name in direct:
         seen: set[str] = set()

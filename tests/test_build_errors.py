@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,51 @@ def test_builds_into_an_empty_folder_or_a_site_it_made_before(
     shutil.rmtree(digest_root / ".digest-cache")
     assert main(["build", "--root", str(digest_root), "--out", str(tmp_path / "site")]) == 0
     assert snapshot(tmp_path / "site") == snapshot(tmp_path / "empty")
+
+
+def broken_link(root: Path, relative: str) -> None:
+    (root / relative).parent.mkdir(parents=True, exist_ok=True)
+    (root / relative).symlink_to(root / "no-such-file")
+
+
+BREAKAGES: dict[str, tuple[Callable[[Path], None], str]] = {
+    "article link to nothing": (
+        lambda root: broken_link(root, "content/articles/moved.md"),
+        "content/articles/moved.md: a link to {root}/no-such-file, which does not exist "
+        "(remove the link, or restore the file it points to)"),
+    "template link to nothing": (
+        lambda root: broken_link(root, "templates/article.html"),
+        "templates/article.html: a link to {root}/no-such-file, which does not exist "
+        "(remove the link, or restore the file it points to)"),
+    "link making a loop": (
+        lambda root: (root / "content/articles/again").symlink_to(root / "content"),
+        "content/articles/again: this link leads back to a folder it is in (remove the link, "
+        "or make it point elsewhere)"),
+    "template not in UTF-8": (
+        lambda root: (root / "templates").mkdir() or (root / "templates/tag.html").write_bytes(
+            "{{ tag.name }} from Café Noir".encode("cp1252")),
+        "templates/tag.html: not UTF-8 text (byte 23: 0xe9) (save the template as UTF-8)"),
+}
+
+
+@pytest.mark.parametrize("name", list(BREAKAGES))
+def test_files_a_build_cannot_read_are_errors_and_the_site_stays(
+        digest_root: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """Not silently left out: a curator's file that a build skipped would just be missing."""
+    assert run_build(digest_root, capsys)[0] == 0
+    before = snapshot(digest_root / "site")
+    breakage, message = BREAKAGES[name]
+    breakage(digest_root)
+    code, err = run_build(digest_root, capsys)
+    assert code == 1
+    assert err == f"error: {message.format(root=digest_root)}\n"
+    assert snapshot(digest_root / "site") == before
+
+
+def test_a_missing_digest_folder_is_named(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["build", "--root", str(tmp_path / "nowhere")])
+    assert code == 1
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: no such folder (give the "
+                                       "digest folder (the one with digest.yaml) to --root)\n")
+    assert not (tmp_path / "nowhere").exists()

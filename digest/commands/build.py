@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from digest.build import Builder
+from digest.errors import DigestError, Problem
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +49,9 @@ class ProgressLine:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.root.is_dir():
+        raise DigestError(Problem(str(args.root), None, "no such folder",
+                                  "give the digest folder (the one with digest.yaml) to --root"))
     line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     builder = Builder(args.root, args.out, drafts=args.drafts, base_url=args.base_url,
                       use_cache=not args.no_cache, progress=line)

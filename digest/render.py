@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from digest.errors import Problem, TemplateError
 from digest.theme import theme_dir
 
 log = logging.getLogger(__name__)
+
+# Characters XML 1.0 does not allow anywhere, even escaped.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,12 @@ def render_page(environment: jinja2.Environment, page: PageSpec, context: Mappin
     """Render one page; a template problem becomes a TemplateError naming file and line."""
     try:
         template = environment.get_template(page.template)
-        return template.render(context).encode("utf-8")
+        text = template.render(context)
+        if page.path.endswith(".xml"):
+            # A control character (from text pasted out of a PDF, say) makes XML ill-formed,
+            # and a feed reader then drops the whole feed; in HTML it is merely invisible.
+            text = _NOT_IN_XML.sub("", text)
+        return text.encode("utf-8")
     except jinja2.TemplateNotFound as error:
         raise TemplateError(Problem("templates", None, f"template '{error.name}' not found",
                                     f"add templates/{error.name} or remove what uses it"),

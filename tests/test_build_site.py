@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urljoin, urlsplit
 from urllib.request import urlopen
+from xml.etree import ElementTree
 
 import feedparser  # type: ignore[import-untyped]
 import pytest
@@ -185,6 +186,26 @@ def test_feeds_are_valid_atom(built_site: Path, feed: str) -> None:
         assert [e.title for e in parsed.entries] == ["Rockets land near the Green Zone",
                                                      "Ghaani asks allies in Baghdad for calm"]
         assert all("content" not in e and e.summary for e in parsed.entries)
+
+
+def test_control_characters_pasted_into_an_article_do_not_break_the_feeds(
+        digest_root: Path) -> None:
+    """Text copied out of a PDF can carry form feeds and other control characters, which
+    XML does not allow: one such article must not make every feed unreadable."""
+    article = digest_root / "content/articles/2021-03-05-unrelated.md"
+    text = article.read_text(encoding="utf-8")
+    # (front matter cannot hold them: YAML refuses them with a clear error)
+    article.write_text(text.replace("source: Example Daily",
+                                    "source: Example Daily\nactors: [Iran]")
+                       + "\nPage 2\x0c of the report\x07 follows.\x0b\n", encoding="utf-8")
+    build(digest_root)
+    for feed in ("feed.xml", "actors/iran/feed.xml", "sitemap.xml"):
+        data = (digest_root / "site" / feed).read_bytes()
+        ElementTree.fromstring(data)  # well-formed
+        assert not feedparser.parse(data).bozo
+    feed = feedparser.parse((digest_root / "site/feed.xml").read_bytes())
+    assert feed.entries[0].title == "A quiet week in the markets"
+    assert "Page 2 of the report follows." in feed.entries[0].content[0].value
 
 
 def test_sitemap_and_robots_use_the_full_base_url(built_site: Path) -> None:

@@ -55,7 +55,18 @@ class MarkdownRenderer:
         """Markdown to sanitised HTML: raw HTML is kept only where it is harmless."""
         self._converter.reset()
         unsafe = self._converter.convert(text)
+        if "<h1" in unsafe:
+            unsafe = _demoted(unsafe)
         return sanitise(unsafe)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
+
+
+def _demoted(body_html: str) -> str:
+    """Every heading one level down: the page's title is its only first-level heading, so a
+    body that opens its sections with `#` keeps their order under it (h6 stays h6)."""
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", body_html)
 
 
 def sanitise(fragment: str) -> str:

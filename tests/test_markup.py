@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
 import markdown
@@ -54,6 +55,18 @@ def test_non_latin_names_and_escaped_characters() -> None:
     linked = link_first_mentions("<p>قال حزب الله و AT&amp;T</p>", names, {})
     assert '<a class="actor-link" href="/d/actors/hezbollah/" title="">حزب الله</a>' in linked
     assert '<a class="actor-link" href="/d/actors/att/" title="">AT&amp;T</a>' in linked
+
+
+def test_body_headings_stay_under_the_page_title() -> None:
+    """The article's title is the page's one <h1>: a body that uses `#` for its sections
+    has every heading moved one level down, keeping their order."""
+    html = MarkdownRenderer().to_html("# Background\n\nText.\n\n## Earlier\n\n"
+                                      "###### Deepest\n\n<h1>Raw</h1>\n")
+    assert "<h1" not in html
+    assert re.findall(r"<h(\d)>(\w+)</h\1>", html) == [
+        ("2", "Background"), ("3", "Earlier"), ("6", "Deepest"), ("2", "Raw")]
+    assert MarkdownRenderer().to_html("## Section\n\nText.\n") == (
+        "<h2>Section</h2>\n<p>Text.</p>")  # bodies without `#` are as they were
 
 
 def test_raw_html_is_sanitised() -> None:

@@ -40,6 +40,10 @@ _DATE_TIME_RE = re.compile(
     r"(\d{4})?|"
     r"\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?,?\s*(\d{4})?)"
     r"([\s,]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s*[a-z]{2,4})?)?)\W*$", re.I)
+# A sentence's end, for telling article sentences from furniture (a colon does not end one).
+_FULL_STOP_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"'\u201d\u2019)\]]*$")
+# "Photo: ...", "Tags | ...": a label, then what it labels.
+_LABEL_RE = re.compile(r"^\W*\w+(?: \w+)?\s?[:|]\s")
 _BYLINE_RE = re.compile(r"^(by|from|von|par|por|di|av|door)\s+\S", re.I)
 _MENTIONS_DATE_RE = re.compile(
     r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
@@ -67,6 +71,7 @@ _CHROME_PENALTY = 12.0  # a line the patterns call chrome
 _MENU_PENALTY = 4.0  # a bullet, a form field, a date, a few title-cased words
 _SHORT_PENALTY = 1.5  # any other short line without a sentence
 _MIN_PROSE_WORDS = 8
+_MIN_SENTENCE_WORDS = 5  # a line this long ending in a full stop is never furniture
 _HEADLINE_LOOKBACK = 40  # lines before the article searched for the headline
 _HEADLINE_LOOKAHEAD = 4  # a claim or kicker may precede the headline
 _COMMENTS_WEIGHT = 0.05  # prose after a comment header: readers, not the article
@@ -92,11 +97,14 @@ class _Line:
     score: float
 
 
+_SECTIONS = ("chrome", "notice", "comments", "comment-headers")
+
+
 @functools.cache
 def _builtin_patterns() -> dict[str, tuple[str, ...]]:
-    """chrome.txt's patterns by section: [chrome] and [comments]."""
+    """chrome.txt's patterns by section (see the file's header for what each one means)."""
     text = resources.files("digest.ingest").joinpath("chrome.txt").read_text(encoding="utf-8")
-    sections: dict[str, list[str]] = {"chrome": [], "comments": []}
+    sections: dict[str, list[str]] = {name: [] for name in _SECTIONS}
     current = sections["chrome"]
     for raw in text.splitlines():
         line = raw.strip()
@@ -115,8 +123,10 @@ def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Matchers:
-    chrome: re.Pattern[str]  # any line of furniture, the curator's patterns included
-    comments: re.Pattern[str]  # the lines that open a comment section
+    furniture: re.Pattern[str]  # chrome-shaped lines only: never a line that reads as a sentence
+    notice: re.Pattern[str]  # any line: cookie, copyright notices; the curator's patterns
+    comments: re.Pattern[str]  # lines that open a comment section
+    comment_header: re.Pattern[str]  # "joe says:": opens one when the text holds several
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,8 +134,10 @@ def matchers(extra_patterns: tuple[str, ...]) -> _Matchers:
     """Compiled whole-line matchers for the built-in and the curator's chrome patterns."""
     builtin = _builtin_patterns()
     return _Matchers(
-        chrome=_alternation(builtin["chrome"] + builtin["comments"] + extra_patterns),
-        comments=_alternation(builtin["comments"]))
+        furniture=_alternation(builtin["chrome"] + builtin["comments"]),
+        notice=_alternation(builtin["notice"] + extra_patterns),
+        comments=_alternation(builtin["comments"]),
+        comment_header=_alternation(builtin["comment-headers"]))
 
 
 def _word_count(text: str) -> float:
@@ -143,14 +155,33 @@ def _looks_english(lines: list[str]) -> bool:
     return bool(words) and sum(w in _STOP_WORDS for w in words) / len(words) > 0.15
 
 
-def _classify(text: str, patterns: _Matchers, english: bool) -> _Line:
+def _reads_as_sentence(text: str, bare: str, words: float, english: bool) -> bool:
+    """Five words or more ending like a sentence, not opened by a label ("Photo: ..."): such a
+    line is the article's unless a [notice] pattern says otherwise."""
+    if words < _MIN_SENTENCE_WORDS or not _FULL_STOP_RE.search(text) or _LABEL_RE.match(bare):
+        return False
+    if english and _is_latin(text):
+        tokens = [w.lower() for w in _WORD_RE.findall(text)]
+        return sum(t in _STOP_WORDS for t in tokens) / len(tokens) >= 0.12
+    return True
+
+
+def _classify(text: str, patterns: _Matchers, english: bool, comment_headers: bool) -> _Line:
     words = _word_count(text)
     bare = _BULLET_RE.sub("", text)
     bullet = bare != text
-    is_chrome = any(patterns.chrome.fullmatch(form) for form in (bare.strip(), text))
-    comments = is_chrome and any(patterns.comments.fullmatch(form) for form in (bare, text))
+    forms = (bare.strip(), text)
+
+    def matches(pattern: re.Pattern[str]) -> bool:
+        return any(pattern.fullmatch(form) for form in forms)
+
+    header = comment_headers and matches(patterns.comment_header)
+    furniture = not _reads_as_sentence(text, bare, words, english) and matches(
+        patterns.furniture)
+    is_chrome = header or furniture or matches(patterns.notice)
+    comments = header or (furniture and matches(patterns.comments))
     menu = bool(bullet or _FORM_FIELD_RE.search(text) or _DATE_TIME_RE.match(text)
-                or (_URLISH_RE.search(text) and words < 15) or text.endswith(" says:"))
+                or (_URLISH_RE.search(text) and words < 15))
     sentence = bool(_SENTENCE_END_RE.search(text) or _INNER_SENTENCE_RE.search(text))
     if english and words >= _MIN_PROSE_WORDS and _is_latin(text):
         tokens = [w.lower() for w in _WORD_RE.findall(text)]
@@ -282,7 +313,10 @@ def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | 
         return None
     patterns = matchers(tuple(extra_patterns))
     english = _looks_english(raw_lines)
-    lines = _weigh_by_neighbours([_classify(line, patterns, english) for line in raw_lines])
+    headers = sum(1 for line in raw_lines if any(
+        patterns.comment_header.fullmatch(form) for form in (line, _BULLET_RE.sub("", line))))
+    lines = _weigh_by_neighbours([_classify(line, patterns, english, headers >= 2)
+                                  for line in raw_lines])
     span = _densest_block(lines)
     if span is None:
         return None

@@ -1,0 +1,80 @@
+"""Cleaning pasted text: chrome goes, every sentence of the article stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.config import IngestSettings
+from digest.ingest.extract import extract_text
+
+SETTINGS = IngestSettings()
+
+HEADLINE = "Militia statement raises tensions in Baghdad"
+OPENING = ("BAGHDAD — A coalition of Iraqi armed groups issued a statement on Monday warning "
+           "foreign forces to leave the country within thirty days, raising fears of renewed "
+           "attacks on bases that host American troops.")
+SECOND = ("The statement, signed by four factions and posted on a Telegram channel linked to "
+          "Kataib Hezbollah, was the strongest warning since the truce announced in October.")
+QUOTED = ("Foreign forces have a last chance to leave our land peacefully, and we will not be "
+          "responsible for what happens after the deadline passes.")
+CLOSING = [
+    "Officials in Baghdad did not immediately respond to requests for comment on the "
+    "statement, which was shared widely on social media by supporters of the factions.",
+    "Published reports in Iraqi media said the factions had met twice last week to coordinate "
+    "their response to the strike that killed two of their commanders near the border.",
+    "Share prices on the Iraq Stock Exchange fell sharply after the statement was published, "
+    "traders in Baghdad said, with banking stocks leading the losses in the afternoon.",
+]
+
+
+def pasted(*middle: str) -> str:
+    return "\n\n".join([HEADLINE, OPENING, SECOND, *middle, *CLOSING]) + "\n"
+
+
+@pytest.mark.parametrize("introduction", [
+    "The statement says:",
+    "The statement reads as follows:",
+    "In a 2019 video, the leader of the group said:",
+    "Trump says:",
+])
+def test_a_line_introducing_a_quotation_cuts_nothing(introduction: str) -> None:
+    body = extract_text(pasted(introduction, QUOTED), SETTINGS).body
+    assert introduction in body
+    assert QUOTED in body
+    for paragraph in CLOSING:
+        assert paragraph in body
+
+
+@pytest.mark.parametrize("sentence", [
+    "Sources said the deadline was set after a meeting in Baghdad.",
+    "Volunteers baked cookies for the wounded soldiers at the base.",
+    "Join the protest, the cleric told his followers on Sunday.",
+    "Subscribers to the cleric's channel shared the video within minutes.",
+    "Related reports said the factions had met in Najaf as well.",
+])
+def test_one_sentence_paragraphs_that_start_like_chrome_stay(sentence: str) -> None:
+    body = extract_text(pasted(sentence), SETTINGS).body
+    assert sentence in body
+    assert CLOSING[-1] in body
+
+
+def test_comment_headers_still_end_the_article() -> None:
+    comments = ["1. joe says:", "November 19, 2019 at 9:41 am",
+                "This is the worst decision the government could have made, and everyone "
+                "in the neighbourhood knows it.",
+                "2. ann_b says:", "November 19, 2019 at 10:02 am",
+                "I could not disagree more with the previous comment, the decision was long "
+                "overdue and everyone knew it."]
+    text = "\n\n".join([HEADLINE, OPENING, SECOND, *CLOSING, *comments])
+    body = extract_text(text, SETTINGS).body
+    assert body.endswith(CLOSING[-1])
+    assert "worst decision" not in body
+
+
+def test_chrome_written_as_sentences_goes() -> None:
+    notices = ["This website uses cookies to improve your experience. You can opt out.",
+               "Copyright © 2020 The Baghdad Post. All rights reserved.",
+               "Subscribe to our newsletter."]
+    body = extract_text(pasted(*notices), SETTINGS).body
+    for notice in notices:
+        assert notice not in body

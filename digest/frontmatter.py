@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from digest.errors import Problem
+from digest.errors import ContentError, Problem
 
 try:  # libyaml's C loader is several times faster on large archives
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - pure-Python PyYAML
-    _Loader = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+
+
+class _NotADate(yaml.MarkedYAMLError):
+    """An unquoted value shaped like a date that is no calendar date (2021-02-30)."""
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, except that PyYAML's bare ValueError for an impossible date (raised
+    from deep inside its timestamp constructor) becomes an error that knows its line."""
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise _NotADate(problem=f"{node.value!r} is not a valid date: {error}",
+                            problem_mark=node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+# Errors whose context mark (where the construct opened) is where the fix goes: an unclosed
+# quote or bracket, or a line with no ':', is only noticed lines later, at the problem mark.
+# For every other error (a tab, a bad indentation) the problem mark is the line to fix.
+_OPENED_CONSTRUCTS = ("quoted scalar", "flow sequence", "flow mapping", "simple key")
 
 _FENCE = re.compile(r"\A\ufeff?---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
@@ -41,20 +67,75 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     """Parse YAML; a syntax error becomes a Problem with the file's line number."""
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as error:
-        # The context mark is where the broken construct starts (an unclosed quote, say);
-        # the problem mark is often only where the parser gave up, at the end of the block.
-        mark = error.context_mark or error.problem_mark
-        line = first_line + mark.line if mark is not None else first_line
-        reason = error.problem or "invalid YAML"
-        if error.context:
-            reason = f"{error.context}, {reason}"
+    except _NotADate as error:
         raise YamlProblem(
-            Problem(path, line, f"invalid YAML: {reason}",
-                    "check the indentation; quote values that contain ': ' or start with a quote")
+            Problem(path, _line(error.problem_mark, first_line), str(error.problem),
+                    "write a real date as YYYY-MM-DD, or quote the value if it is text")
         ) from None
+    except yaml.MarkedYAMLError as error:
+        reason = error.problem or "invalid YAML"
+        mark = error.problem_mark
+        opened = error.context is not None and any(
+            construct in error.context for construct in _OPENED_CONSTRUCTS)
+        if error.context_mark is not None and (opened or mark is None):
+            # the context names the construct at the line reported; elsewhere it is noise
+            mark = error.context_mark
+            reason = f"{error.context}, {reason}"
+        hint = "check the indentation; quote values that contain ': ' or start with a quote"
+        if _indented_with_tab(text, mark):
+            hint = "indent with spaces: YAML does not allow tabs there"
+        raise YamlProblem(Problem(path, _line(mark, first_line), f"invalid YAML: {reason}", hint)
+                          ) from None
     except yaml.YAMLError as error:
         raise YamlProblem(Problem(path, first_line, f"invalid YAML: {error}")) from None
+
+
+def _line(mark: yaml.Mark | None, first_line: int) -> int:
+    return first_line + mark.line if mark is not None else first_line
+
+
+def _indented_with_tab(text: str, mark: yaml.Mark | None) -> bool:
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return False
+    line = lines[mark.line]
+    return "\t" in line[:len(line) - len(line.lstrip(" \t"))]
+
+
+def value_line(text: str, keys: Sequence[str | int], first_line: int = 1) -> int | None:
+    """The file line of the entry reached through `keys` (mapping keys, list indexes) in YAML
+    text that loads, or of the deepest one of them that is there; None when not even the
+    first is. For error messages only: it parses the text again, keeping the nodes, which
+    know their lines."""
+    node = yaml.compose(text, Loader=_Loader)
+    line = None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            entry = next(((k, v) for k, v in node.value if k.value == key), None)
+            if entry is None:
+                break
+            line, node = entry[0].start_mark.line, entry[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and (
+                0 <= key < len(node.value)):
+            node = node.value[key]
+            line = node.start_mark.line
+        else:
+            break
+    return None if line is None else first_line + line
+
+
+def read_utf8(path: Path, shown: str) -> str:
+    """A file's text, as read_text would give it; ContentError naming the line of the first
+    byte that is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ContentError(Problem(
+            shown, line, f"not UTF-8 text (byte {error.start}: {data[error.start]:#04x})",
+            "save the file as UTF-8")) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # read_text's universal newlines
 
 
 class YamlProblem(Exception):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from digest.errors import ContentError, Problem
-from digest.frontmatter import YamlProblem, load_yaml
+from digest.frontmatter import YamlProblem, load_yaml, read_utf8, value_line
 
 CONFIG_FILE = "digest.yaml"
 
@@ -59,31 +61,97 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "author": str, "related_count": int, "feed_items": int, "co_actors": int, "ingest": dict,
 }
 _INGEST_TYPES: dict[str, type | tuple[type, ...]] = {
-    "chrome_patterns": list, "fetch_timeout": (int, float), "max_bytes": int,
+    # one pattern may stand alone, as a single name may in a list-valued front matter field
+    "chrome_patterns": (list, str), "fetch_timeout": (int, float), "max_bytes": int,
 }
+# The smallest value each count allows, and what the count means at that end.
+_MINIMUMS: dict[str, tuple[int, str]] = {
+    "per_page": (1, "articles on each home page"),
+    "related_count": (0, "related articles on an article page; 0 shows none"),
+    "feed_items": (1, "entries in each Atom feed"),
+    "co_actors": (0, "actors an actor page lists as appearing with it; 0 lists none"),
+    "ingest.max_bytes": (1, "the largest page, in bytes, that `digest ingest URL` downloads"),
+}
+_BASE_URL_EXAMPLE = "for example https://example.github.io/digest/"
 
 
-def _line_of(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.lstrip().startswith(f"{key}:"):
-            return number
-    return 1
+def _line_of(text: str, *keys: str | int) -> int:
+    """The line of a setting (or of an item of a list setting) in digest.yaml, else 1."""
+    return (value_line(text, keys) or 1) if text else 1
 
 
 def _check(values: dict[str, Any], types: dict[str, Any], text: str, path: str,
            prefix: str = "") -> list[Problem]:
     problems = []
+    keys = prefix.split(".")[:-1]
     for key, value in values.items():
         if key not in types:
             known = ", ".join(sorted(types))
-            problems.append(Problem(path, _line_of(text, str(key)),
+            problems.append(Problem(path, _line_of(text, *keys, str(key)),
                                     f"unknown setting '{prefix}{key}'",
                                     f"remove it or use one of: {known}"))
         elif isinstance(value, bool) or not isinstance(value, types[key]):
             wanted = types[key]
             name = wanted.__name__ if isinstance(wanted, type) else wanted[0].__name__
-            problems.append(Problem(path, _line_of(text, key),
+            problems.append(Problem(path, _line_of(text, *keys, str(key)),
                                     f"'{prefix}{key}' must be a {name}, not {value!r}"))
+    return problems
+
+
+def base_url_problem(url: str) -> str | None:
+    """What is wrong with url as the site's address, or None. Links, feed ids and the sitemap
+    are made from it, so it needs a host, and a query or fragment would end up inside them."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            c.isspace() for c in url):
+        return "must be a full http(s) URL with a host"
+    if "?" in url or "#" in url:
+        return "must not have a query (?...) or a fragment (#...)"
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        return "has a port that is not a number"
+    return None
+
+
+def _range_problems(data: dict[str, Any], ingest: dict[str, Any], text: str) -> list[Problem]:
+    problems = []
+    for name, (minimum, meaning) in _MINIMUMS.items():
+        section, key = (ingest, name[len("ingest."):]) if name.startswith("ingest.") else (
+            data, name)
+        value = section.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < minimum:
+            problems.append(Problem(CONFIG_FILE, _line_of(text, *name.split(".")),
+                                    f"'{name}' must be {minimum} or more, not {value}", meaning))
+    timeout = ingest.get("fetch_timeout")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and not (
+            0 < timeout < math.inf):
+        problems.append(Problem(CONFIG_FILE, _line_of(text, "ingest", "fetch_timeout"),
+                                f"'ingest.fetch_timeout' must be more than 0, not {timeout}",
+                                "seconds `digest ingest URL` waits for an answer"))
+    return problems
+
+
+def _pattern_problems(patterns: list[Any], text: str) -> list[Problem]:
+    """Each chrome pattern must compile as ingest uses it: alone, case-insensitive, and
+    inside the alternation of all patterns (where a global flag such as (?i) is refused)."""
+    problems = []
+    for index, pattern in enumerate(patterns):
+        line = _line_of(text, "ingest", "chrome_patterns", index)
+        if not isinstance(pattern, str):
+            problems.append(Problem(CONFIG_FILE, line,
+                                    f"'ingest.chrome_patterns' holds {pattern!r}, not a pattern",
+                                    "write each pattern as text, in quotes"))
+            continue
+        try:
+            re.compile(pattern, re.I)
+            re.compile(f"(?:{pattern})", re.I)
+        except re.error as error:
+            problems.append(Problem(CONFIG_FILE, line,
+                                    f"'ingest.chrome_patterns': {pattern!r} is not a regular "
+                                    f"expression: {error}",
+                                    "patterns match whole lines, case-insensitively; put a "
+                                    "backslash before ( ) [ ] . * + ? meant as text"))
     return problems
 
 
@@ -93,7 +161,7 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
     base_url, when given, replaces the file's (the Pages workflow knows the real address).
     """
     config_path = root / CONFIG_FILE
-    text = config_path.read_text(encoding="utf-8") if config_path.exists() else ""
+    text = read_utf8(config_path, CONFIG_FILE) if config_path.exists() else ""
     try:
         data = load_yaml(text, CONFIG_FILE) or {}
     except YamlProblem as error:
@@ -101,26 +169,37 @@ def load_config(root: Path, base_url: str | None = None) -> Config:
     if not isinstance(data, dict):
         raise ContentError(Problem(CONFIG_FILE, 1, "must be a mapping of settings",
                                    "write one 'key: value' per line"))
-    if base_url is not None:
-        data["base_url"] = base_url
     problems = _check(data, _TYPES, text, CONFIG_FILE)
     ingest_data = data.get("ingest") or {}
     if isinstance(ingest_data, dict):
         problems += _check(ingest_data, _INGEST_TYPES, text, CONFIG_FILE, "ingest.")
-    if isinstance(data.get("per_page"), int) and data["per_page"] < 1:
-        problems.append(Problem(CONFIG_FILE, _line_of(text, "per_page"),
-                                "'per_page' must be 1 or more"))
-    url = data.get("base_url")
-    if isinstance(url, str) and urlsplit(url).scheme not in ("http", "https"):
-        problems.append(Problem(CONFIG_FILE, _line_of(text, "base_url"),
-                                f"'base_url' must be a full http(s) URL, not {url!r}",
-                                "for example https://example.github.io/digest/"))
+    else:
+        ingest_data = {}
+    patterns = ingest_data.get("chrome_patterns")
+    if isinstance(patterns, str):
+        patterns = ingest_data["chrome_patterns"] = [patterns]
+    if isinstance(patterns, list):
+        problems += _pattern_problems(patterns, text)
+    problems += _range_problems(data, ingest_data, text)
+    if base_url is not None:  # the option wins over the file, so only the option is checked
+        reason = base_url_problem(base_url)
+        if reason is not None:
+            problems.append(Problem("--base-url", None, f"{reason}, not {base_url!r}",
+                                    _BASE_URL_EXAMPLE))
+        data["base_url"] = base_url
+    elif isinstance(data.get("base_url"), str):
+        reason = base_url_problem(data["base_url"])
+        if reason is not None:
+            problems.append(Problem(CONFIG_FILE, _line_of(text, "base_url"),
+                                    f"'base_url' {reason}, not {data['base_url']!r}",
+                                    _BASE_URL_EXAMPLE))
     if problems:
-        raise ContentError(problems)
+        raise ContentError(sorted(problems, key=lambda problem: problem.line or 0))
     settings = {key: value for key, value in data.items() if key != "ingest"}
+    url = settings.get("base_url")
     if isinstance(url, str) and not url.endswith("/"):
         settings["base_url"] = url + "/"
-    ingest_values = dict(ingest_data) if isinstance(ingest_data, dict) else {}
+    ingest_values = dict(ingest_data)
     if "chrome_patterns" in ingest_values:
-        ingest_values["chrome_patterns"] = tuple(str(p) for p in ingest_values["chrome_patterns"])
+        ingest_values["chrome_patterns"] = tuple(ingest_values["chrome_patterns"])
     return Config(root=root, ingest=IngestSettings(**ingest_values), **settings)

@@ -12,7 +12,15 @@ from typing import Any
 
 from digest.config import Config
 from digest.errors import ContentError, Problem
-from digest.frontmatter import Document, DocumentProblem, YamlProblem, load_yaml, parse_document
+from digest.frontmatter import (
+    Document,
+    DocumentProblem,
+    YamlProblem,
+    load_yaml,
+    parse_document,
+    read_utf8,
+    value_line,
+)
 from digest.hashes import content_hash
 from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
 from digest.scan import Scan, scan
@@ -26,6 +34,12 @@ ACTOR_KEYS = frozenset({"name", "aliases", "kind", "affiliations", "links"})
 # saves memory on a large archive and objects in the build cache.
 _REPEATED = frozenset({"source", "via", "dateline", "kind"})
 _DATE_HINT = "use YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+00:00 with a time"
+# Links that open from a page: anything else (javascript:, data:) would run or show what the
+# file says on a reader's click. Site paths are refused too: they would miss the base_url path.
+_SAFE_URL = re.compile(r"https?://[^\s/?#]|mailto:\S", re.I)
+_URL_HINT = "write a full address starting with http://, https:// or mailto:"
+# Everywhere a list is expected, a single item may stand alone: `tags: iraq` is [iraq].
+_ONE_ITEM = "a single {} may stand alone"
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,11 @@ def parse_date(value: Any) -> dt.datetime | None:
     return None
 
 
+def _is_name(value: Any) -> bool:
+    # not a bool: YAML reads an unquoted yes, no, on or off as one
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
 class _Fields:
     """Typed access to one file's front matter that records problems instead of raising."""
 
@@ -60,27 +79,39 @@ class _Fields:
         self.problems.append(Problem(self.document.path, self.document.line_of(key), message, hint))
 
     def text(self, key: str, required: bool = False) -> str | None:
+        """The field as stripped text; None when absent or blank (an error if required)."""
         value = self.document.meta.get(key)
-        if value is None or value == "":
-            if required:
-                self.problems.append(Problem(self.document.path, 1, f"missing '{key}'",
-                                             f"add a line '{key}: ...' to the front matter"))
-            return None
         if isinstance(value, bool | list | dict):
             self.problem(key, f"'{key}' must be text, not {value!r}")
             return None
-        text = str(value).strip()
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if required and key in self.document.meta:
+                self.problem(key, f"'{key}' is empty", f"write the {key} after '{key}:'")
+            elif required:
+                self.problems.append(Problem(self.document.path, 1, f"missing '{key}'",
+                                             f"add a line '{key}: ...' to the front matter"))
+            return None
         return sys.intern(text) if key in _REPEATED else text
+
+    def url(self, key: str) -> str | None:
+        text = self.text(key)
+        if text is not None and not _SAFE_URL.match(text):
+            self.problem(key, f"'{key}' must be an http(s) or mailto address, not {text!r}",
+                         _URL_HINT)
+            return None
+        return text
 
     def names(self, key: str) -> tuple[str, ...]:
         value = self.document.meta.get(key)
         if value is None:
             return ()
-        if isinstance(value, str):
+        if _is_name(value):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        if not isinstance(value, list) or not all(_is_name(v) for v in value):
             self.problem(key, f"'{key}' must be a list of names",
-                         f"write it as {key}: [First, Second] or one '- name' per line")
+                         f"write it as {key}: [First, Second] or one '- name' per line; "
+                         + _ONE_ITEM.format("name"))
             return ()
         seen: dict[str, None] = {}
         for item in value:
@@ -113,14 +144,17 @@ def _quotes(fields: _Fields) -> tuple[Quote, ...]:
     value = fields.document.meta.get("quotes")
     if value is None:
         return ()
-    hint = "write each quote as '- text: \"...\"' with 'speaker: Name' below it"
+    hint = ("write each quote as '- text: \"...\"' with 'speaker: Name' below it; "
+            + _ONE_ITEM.format("quote"))
+    if isinstance(value, dict):
+        value = [value]
     if not isinstance(value, list):
-        fields.problem("quotes", "'quotes' must be a list", hint)
+        fields.problem("quotes", f"'quotes' must be a list of quotes, not {value!r}", hint)
         return ()
     quotes = []
     for item in value:
-        if (not isinstance(item, dict) or not isinstance(item.get("text"), str)
-                or not isinstance(item.get("speaker"), str) or set(item) - {"text", "speaker"}):
+        if (not isinstance(item, dict) or set(item) != {"text", "speaker"}
+                or not all(isinstance(v, str) and v.strip() for v in item.values())):
             fields.problem("quotes", f"each quote needs 'text' and 'speaker', got {item!r}", hint)
             continue
         quotes.append(Quote(" ".join(item["text"].split()),
@@ -128,18 +162,38 @@ def _quotes(fields: _Fields) -> tuple[Quote, ...]:
     return tuple(quotes)
 
 
+def _link(item: Any) -> Link | tuple[str, str]:
+    """A link written as a URL or as {title, url}; else what is wrong with it, and the fix."""
+    title: Any = None
+    url = None
+    if isinstance(item, str):
+        url = item.strip()
+    elif isinstance(item, dict) and set(item) <= {"title", "url"}:
+        url = item["url"].strip() if isinstance(item.get("url"), str) else None
+        title = item.get("title")
+    if url is None or not isinstance(title, str | None):
+        return (f"a link must be a URL or {{title, url}}, got {item!r}",
+                "write each link as a URL or as {title: ..., url: ...}; "
+                + _ONE_ITEM.format("link"))
+    if not _SAFE_URL.match(url):
+        return (f"a link must be an http(s) or mailto address, not {url!r}",
+                _URL_HINT + "; paths on this site and other schemes are not allowed")
+    return Link((title or "").strip() or url, url)
+
+
 def _links(fields: _Fields) -> tuple[Link, ...]:
     value = fields.document.meta.get("links")
     if value is None:
         return ()
     links = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str):
-            links.append(Link(item, item))
-        elif isinstance(item, dict) and isinstance(item.get("url"), str):
-            links.append(Link(str(item.get("title") or item["url"]), item["url"]))
-        else:
-            fields.problem("links", f"a link must be a URL or {{title, url}}, got {item!r}")
+    for index, item in enumerate(value if isinstance(value, list) else [value]):
+        link = _link(item)
+        if isinstance(link, Link):
+            links.append(link)
+            continue
+        keys: list[str | int] = ["links", index] if isinstance(value, list) else ["links"]
+        line = value_line(fields.document.front_matter, keys, first_line=2)
+        fields.problems.append(Problem(fields.document.path, line or 1, *link))
     return tuple(links)
 
 
@@ -172,7 +226,7 @@ def read_article(document: Document, problems: list[Problem]) -> Article | None:
     slug = slugify(slug_value) if slug_value else slugify(stem)
     article = Article(
         path=document.path, slug=slug, title=title or "", date=date or dt.datetime.min,
-        updated=updated, source=fields.text("source"), source_url=fields.text("source_url"),
+        updated=updated, source=fields.text("source"), source_url=fields.url("source_url"),
         via=fields.text("via"), dateline=fields.text("dateline"),
         summary=fields.text("summary"), tags=fields.names("tags"),
         actors=fields.names("actors"), quotes=_quotes(fields), draft=draft is True,
@@ -199,10 +253,9 @@ def read_actor(document: Document, problems: list[Problem]) -> Actor | None:
 def read_document(path: Path, root: Path, problems: list[Problem]) -> Document | None:
     relative = path.relative_to(root).as_posix()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(relative, None, f"not UTF-8 text ({error.reason})",
-                                "save the file as UTF-8"))
+        text = read_utf8(path, relative)
+    except ContentError as error:
+        problems.extend(error.problems)
         return None
     try:
         return parse_document(text, relative)
@@ -216,9 +269,12 @@ def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
     if not path.exists():
         return ()
     relative = path.relative_to(config.root).as_posix()
-    text = path.read_text(encoding="utf-8")
     try:
+        text = read_utf8(path, relative)
         data = load_yaml(text, relative) or {}
+    except ContentError as error:
+        problems.extend(error.problems)
+        return ()
     except YamlProblem as error:
         problems.append(error.problem)
         return ()
@@ -227,17 +283,33 @@ def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
         problems.append(Problem(relative, 1, "tags.yaml must map tag names to descriptions", hint))
         return ()
     tags = []
-    for name, value in data.items():
+    for key, value in data.items():
+        name = str(key)
         if isinstance(value, str) or value is None:
-            tags.append(TagInfo(str(name), value or "", ()))
-        elif isinstance(value, dict) and set(value) <= {"description", "keywords"}:
-            keywords = value.get("keywords") or []
-            tags.append(TagInfo(str(name), str(value.get("description") or ""),
-                                tuple(str(k) for k in keywords)))
+            tags.append(TagInfo(name, value or "", ()))
+            continue
+        if not isinstance(value, dict) or not set(value) <= {"description", "keywords"}:
+            problems.append(Problem(relative, value_line(text, [name]) or 1,
+                                    f"tag '{name}' is not understood", hint))
+            continue
+        description = value.get("description") or ""
+        keywords = value.get("keywords") or []
+        if _is_name(keywords):
+            keywords = [keywords]
+        if not isinstance(description, str):
+            problems.append(Problem(relative, value_line(text, [name, "description"]) or 1,
+                                    f"tag '{name}': 'description' must be text, not "
+                                    f"{description!r}", hint))
+        elif not isinstance(keywords, list) or not all(_is_name(k) for k in keywords):
+            problems.append(Problem(relative, value_line(text, [name, "keywords"]) or 1,
+                                    f"tag '{name}': 'keywords' must be a list of words, not "
+                                    f"{value['keywords']!r}",
+                                    "write them as keywords: [word, other words]; "
+                                    + _ONE_ITEM.format("keyword")))
         else:
-            line = next((n for n, t in enumerate(text.splitlines(), 1)
-                         if t.startswith(f"{name}:")), 1)
-            problems.append(Problem(relative, line, f"tag '{name}' is not understood", hint))
+            # a blank keyword would make ingest suggest the tag for every article
+            words = (str(k).strip() for k in keywords)
+            tags.append(TagInfo(name, description, tuple(w for w in words if w)))
     return tuple(tags)
 
 

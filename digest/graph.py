@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest import urls
 from digest.config import Config
 from digest.errors import ContentError, Problem
 from digest.load import Content
@@ -21,6 +22,7 @@ from digest.model import Actor, Article, Quote, TagInfo, name_key, slugify
 # Actors and tags shared by many articles are compared only with this many articles closest in
 # time: it keeps related-article ranking linear in the archive's size.
 RELATED_WINDOW = 40
+TAGS_FILE = "content/tags.yaml"
 
 # Not slotted, like the model's records: the graph is pickled into the build cache.
 @dataclass(frozen=True)
@@ -78,12 +80,40 @@ def _line_in(root: Path, path: str, pattern: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
+def _item_line(root: Path, path: str, key: str, item: str) -> int:
+    """The line of `item` in the front-matter list `key` (flow or block style); the key's own
+    line when the item is written some other way, and 1 when the key is not there."""
+    try:
+        lines = (root / path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 1
+    start = next((n for n, line in enumerate(lines) if re.match(rf"{key}\s*:", line)), None)
+    if start is None:
+        return 1
+    written = re.compile(rf"(?<!\w){re.escape(item)}(?!\w)")
+    if written.search(lines[start].partition(":")[2]):
+        return start + 1
+    for number in range(start + 1, len(lines)):
+        if not re.match(r"\s|-\s", lines[number]):  # the next key or the closing '---'
+            break
+        if written.search(lines[number]):
+            return number + 1
+    return start + 1
+
+
 def _register_actors(config: Config, actors: Iterable[Actor], problems: list[Problem],
                      ) -> tuple[dict[str, Actor], dict[str, str]]:
     by_slug: dict[str, Actor] = {}
     keys: dict[str, str] = {}  # name_key -> actor slug
     for actor in actors:
         assert actor.path is not None
+        if actor.slug in by_slug:  # one page each: the second file would replace the first
+            problems.append(Problem(
+                actor.path, 1,
+                f"actor slug '{actor.slug}' is already used by {by_slug[actor.slug].path}",
+                "rename one of the files: an actor's slug, and its page actors/<slug>/, come "
+                "from its file name"))
+            continue
         for spelling in (actor.name, *actor.aliases):
             key = name_key(spelling)
             owner = keys.get(key)
@@ -117,9 +147,9 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
     articles = sorted((a for a in content.articles if drafts or not a.draft),
                       key=lambda a: (a.date, a.slug), reverse=True)
     _check_slugs(config.root, articles, problems)
+    # Names resolve to the first file claiming them even after a problem, so that the checks
+    # below run too and every problem is reported at once.
     actors, keys = _register_actors(config, content.actors, problems)
-    if problems:
-        raise ContentError(problems)
 
     missing: dict[str, None] = {}
 
@@ -135,9 +165,7 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
             missing[name] = None
         return slug
 
-    tag_infos: dict[str, TagInfo] = {slugify(t.name): t for t in content.tags}
-    tags: dict[str, Tag] = {
-        slug: Tag(slug, info.name, info.description) for slug, info in tag_infos.items()}
+    tags = _Tags(config.root, content.tags, problems)
     article_actors: dict[str, tuple[str, ...]] = {}
     article_tags: dict[str, tuple[str, ...]] = {}
     article_quotes: dict[str, tuple[QuoteRef, ...]] = {}
@@ -153,22 +181,22 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
             actor_articles[slug].append(article.slug)
         for quote in quotes:
             actor_quotes[quote.speaker].append(quote)
-        tag_slugs: dict[str, None] = {}
-        for tag_name in article.tags:
-            tag_slug = slugify(tag_name)
-            if tag_slug not in tag_slugs:
-                tag_slugs[tag_slug] = None
-                tags.setdefault(tag_slug, Tag(tag_slug, tag_name, ""))
-                tag_articles[tag_slug].append(article.slug)
+        tag_slugs = dict.fromkeys(tags.slug(name, article.path) for name in article.tags)
+        for tag_slug in tag_slugs:
+            tag_articles[tag_slug].append(article.slug)
         article_tags[article.slug] = tuple(tag_slugs)
 
     parents: dict[str, tuple[str, ...]] = {}
     members: defaultdict[str, list[str]] = defaultdict(list)
     for actor in [a for a in actors.values() if a.path is not None]:
-        ups = tuple(dict.fromkeys(resolve(name) for name in actor.affiliations))
-        parents[actor.slug] = tuple(u for u in ups if u != actor.slug)
+        # an affiliation naming no actor file makes an actor without a file, as in articles
+        parents[actor.slug] = tuple(dict.fromkeys(resolve(name) for name in actor.affiliations))
         for parent in parents[actor.slug]:
             members[parent].append(actor.slug)
+    for loop in _loops(parents):
+        problems.append(_loop_problem(config.root, loop, actors, keys))
+    if problems:
+        raise ContentError(problems)
 
     spellings: dict[str, str] = {}
     for actor in actors.values():
@@ -180,7 +208,7 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
         articles=tuple(articles),
         by_slug={a.slug: a for a in articles},
         actors=dict(sorted(actors.items())),
-        tags=dict(sorted(tags.items())),
+        tags=dict(sorted(tags.by_slug.items())),
         article_actors=article_actors,
         article_tags=article_tags,
         actor_articles={k: tuple(v) for k, v in sorted(actor_articles.items())},
@@ -195,6 +223,105 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
         name_keys=dict(sorted(keys.items())),
         actors_without_file=tuple(sorted(missing, key=str.casefold)),
     )
+
+
+class _Tags:
+    """Tag pages by slug. Spellings that differ only in case or spacing are one tag; spellings
+    that differ otherwise but would share a page (c++ and C#: tags/c/) are a problem."""
+
+    def __init__(self, root: Path, infos: Iterable[TagInfo], problems: list[Problem]) -> None:
+        self.root = root
+        self.problems = problems
+        self.by_slug: dict[str, Tag] = {}
+        self._first: dict[str, str] = {}  # tag slug -> the file its page's spelling is from
+        self._slug_of: dict[str, str] = {}  # each spelling met in articles -> its tag slug
+        for info in infos:
+            self._claim(Tag(slugify(info.name), info.name, info.description), TAGS_FILE,
+                        "describe each tag once in content/tags.yaml")
+
+    def slug(self, spelling: str, path: str) -> str:
+        """The slug of a tag as an article spells it; `path` is the article's file."""
+        slug = self._slug_of.get(spelling)
+        if slug is None:  # checked once per spelling: a large archive repeats a few dozen
+            slug = slugify(spelling)
+            known = self.by_slug.get(slug)
+            if known is None or name_key(known.name) != name_key(spelling):
+                self._claim(Tag(slug, spelling, ""), path,
+                            "use one spelling for both, or rename one")
+            self._slug_of[spelling] = slug
+        return slug
+
+    def _claim(self, tag: Tag, path: str, hint: str) -> None:
+        """Give the tag its page, or report the tag that has it already."""
+        known = self.by_slug.get(tag.slug)
+        if known is None:
+            self.by_slug[tag.slug] = tag
+            self._first[tag.slug] = path
+            return
+        first = self._first[tag.slug]
+        self.problems.append(Problem(
+            path, self._line(path, tag.name),
+            f"tag '{tag.name}' would share the page {urls.tag_url(tag.slug)} with tag "
+            f"'{known.name}' ({first}:{self._line(first, known.name)})",
+            f"{hint}: a tag's page is named by its letters and digits only"))
+
+    def _line(self, path: str, name: str) -> int:
+        """Where a file gives the tag: its key in tags.yaml, or its item in an article's tags
+        (looked for only to report a problem: reading every file again would be slow)."""
+        if path == TAGS_FILE:
+            return _line_in(self.root, path, rf"^[\"']?{re.escape(name)}[\"']?\s*:") or 1
+        return _item_line(self.root, path, "tags", name)
+
+
+def _loops(parents: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Each loop in the affiliations (a in b, b in c, c in a; or a in a), as the actors along it,
+    starting with the first actor in the order of `parents`. A depth-first walk: linear in the
+    number of actors and affiliations."""
+    order = {slug: index for index, slug in enumerate(parents)}
+    done: set[str] = set()
+    loops: list[tuple[str, ...]] = []
+    for start in parents:
+        if start in done:
+            continue
+        path = [start]
+        on_path = {start}
+        todo = [iter(parents[start])]
+        while todo:
+            parent = next(todo[-1], None)
+            if parent is None:
+                todo.pop()
+                done.add(path[-1])
+                on_path.discard(path.pop())
+            elif parent in on_path:
+                loop = path[path.index(parent):]
+                first = min(range(len(loop)), key=lambda i: order[loop[i]])
+                loops.append(tuple(loop[first:] + loop[:first]))
+            elif parent not in done and parent in parents:
+                path.append(parent)
+                on_path.add(parent)
+                todo.append(iter(parents[parent]))
+    return sorted(loops, key=lambda loop: order[loop[0]])
+
+
+def _loop_problem(root: Path, loop: tuple[str, ...], actors: dict[str, Actor],
+                  keys: dict[str, str]) -> Problem:
+    """A loop in the affiliations, at the first of them, with where each one is written."""
+    places: list[tuple[str, int, str]] = []  # (file, line, the affiliation as written)
+    for index, slug in enumerate(loop):
+        actor, parent = actors[slug], loop[(index + 1) % len(loop)]
+        assert actor.path is not None  # only actor files have affiliations
+        written = next(n for n in actor.affiliations if keys.get(name_key(n)) == parent)
+        places.append((actor.path, _item_line(root, actor.path, "affiliations", written),
+                       written))
+    path, line, written = places[0]
+    if len(loop) == 1:
+        return Problem(path, line, f"'{actors[loop[0]].name}' lists itself among its "
+                       f"affiliations, as '{written}'",
+                       "remove it: an actor cannot be part of itself")
+    chain = " → ".join(actors[slug].name for slug in (*loop, loop[0]))
+    where = [f"{p}:{n}" for p, n, _ in places]
+    return Problem(path, line, f"affiliations go round in a loop: {chain}",
+                   f"they are at {', '.join(where[:-1])} and {where[-1]}; remove one of them")
 
 
 def _co_actors(article_actors: dict[str, tuple[str, ...]], limit: int,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -11,6 +12,7 @@ from typing import Any
 from digest import urls
 from digest.charts import MONTH_NAMES, mentions_chart
 from digest.graph import SiteGraph
+from digest.model import Article, name_key
 from digest.render import PageSpec
 from digest.views import ActorRef, ArticleCard, TagRef, Views, date_view
 
@@ -120,7 +122,10 @@ class SitePlan:
 
     def _actor_pages(self, slug: str) -> Iterator[PageSpec]:
         yield self._page(urls.actor_url(slug), "actor.html", self._actor, slug)
-        yield PageSpec(urls.actor_feed_url(slug), "feed.xml", partial(self._actor_feed, slug))
+        # A feed with no entries would need an invented <updated>: an actor gets its feed
+        # with the first article naming it.
+        if slug in self.graph.actor_articles:
+            yield PageSpec(urls.actor_feed_url(slug), "feed.xml", partial(self._actor_feed, slug))
 
     def _tag_page(self, slug: str) -> PageSpec:
         return self._page(urls.tag_url(slug), "tag.html", self._tag, slug)
@@ -133,12 +138,10 @@ class SitePlan:
         yield from self._other_pages()
 
     def _other_pages(self) -> Iterator[PageSpec]:
-        graph = self.graph
         yield self._page(urls.ARCHIVE_INDEX, "archive.html", lambda: {"months": self.months()})
         yield PageSpec(urls.FEED, "feed.xml", self._site_feed)
         yield self._page(urls.SEARCH_PAGE, "search.html", dict)
-        yield PageSpec("search-index.json", "search-index.json", lambda: {
-            "cards": tuple(self.views.card(a.slug) for a in graph.articles)})
+        yield PageSpec("search-index.json", "search-index.json", self._search_index)
         yield PageSpec("404.html", "404.html", dict)
         yield PageSpec("robots.txt", "robots.txt", dict)
         yield PageSpec("sitemap.xml", "sitemap.xml", lambda: {"pages": self._sitemap()})
@@ -210,6 +213,7 @@ class SitePlan:
             "co_actors": tuple(Counted(views.actor(other), count)
                                for other, count in graph.co_actors.get(slug, ())),
             "feed_url": urls.actor_feed_url(slug),
+            "has_feed": bool(article_slugs),
         }
 
     def _actor_feed(self, slug: str) -> Context:
@@ -228,24 +232,30 @@ class SitePlan:
     def _feed(self, path: str, title: str, alternate: str, article_slugs: Sequence[str],
               full_text: bool) -> Context:
         entries = []
-        for slug in article_slugs:
-            article = self.graph.by_slug[slug]
-            entries.append(FeedEntry(self.views.card(slug),
-                                     (article.updated or article.date).isoformat(),
+        changes = [_changed(self.graph.by_slug[slug]) for slug in article_slugs]
+        for slug, changed in zip(article_slugs, changes, strict=True):
+            entries.append(FeedEntry(self.views.card(slug), changed.isoformat(),
                                      self.body_html(slug) if full_text else ""))
-        newest = max((e.updated for e in entries), default="1970-01-01T00:00:00+00:00")
+        # compared as times: as text, 10:00+05:00 would come after 08:00+00:00
+        newest = max(changes, default=_EPOCH).isoformat()
         return {"feed_title": title, "feed_path": path, "alternate": alternate,
                 "updated": newest, "entries": tuple(entries)}
 
     def _actors_index(self) -> Context:
+        # Kinds are grouped as names are compared ('Person' and 'person  ' are one kind),
+        # under the spelling most of their actors use.
         groups: defaultdict[str, list[Counted]] = defaultdict(list)
+        spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
         for slug, actor in self.graph.actors.items():
-            groups[actor.kind or "unclassified"].append(
+            kind = " ".join((actor.kind or "unclassified").split())
+            groups[name_key(kind)].append(
                 Counted(self.views.actor(slug), len(self.graph.actor_articles.get(slug, ()))))
-        ordered = sorted(groups, key=lambda kind: (kind == "unclassified", kind.casefold()))
+            spellings[name_key(kind)][kind] += 1
+        ordered = sorted(groups, key=lambda key: (key == "unclassified", key))
         return {"groups": tuple(
-            (kind, tuple(sorted(groups[kind], key=lambda c: c.item.name.casefold())))
-            for kind in ordered)}
+            (min(spellings[key], key=lambda k: (-spellings[key][k], k)),
+             tuple(sorted(groups[key], key=lambda c: c.item.name.casefold())))
+            for key in ordered)}
 
     def _tag(self, slug: str) -> Context:
         return {"tag": self.views.tag(slug), "description": self.graph.tags[slug].description,
@@ -262,12 +272,36 @@ class SitePlan:
         return {"month": month,
                 "articles": tuple(self.views.card(s) for s in self._months[month])}
 
+    def _search_index(self) -> Context:
+        """Every article's card, and the aliases of the actors they name, each actor's once:
+        repeated on every card, an actor named in thousands of articles would swell the index
+        that every search downloads."""
+        graph = self.graph
+        aliases = {actor.name: actor.aliases for slug, actor in graph.actors.items()
+                   if actor.aliases and slug in graph.actor_articles}
+        return {"cards": tuple(self.views.card(a.slug) for a in graph.articles),
+                "aliases": dict(sorted(aliases.items()))}
+
     def _sitemap(self) -> tuple[tuple[str, str], ...]:
         graph = self.graph
-        entries = [("", graph.articles[0].date.date().isoformat() if graph.articles else "")]
-        entries += [(urls.article_url(a.slug), (a.updated or a.date).date().isoformat())
-                    for a in graph.articles]
+        entries = [("", _lastmod(graph.articles[0].date) if graph.articles else "")]
+        entries += [(urls.article_url(a.slug), _lastmod(_changed(a))) for a in graph.articles]
         entries += [(urls.actor_url(s), "") for s in graph.actors]
         entries += [(urls.tag_url(s), "") for s in graph.tags]
         entries += [(urls.ACTORS_INDEX, ""), (urls.TAGS_INDEX, ""), (urls.ARCHIVE_INDEX, "")]
         return tuple(entries)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # the <updated> of a feed with no entries
+
+
+def _changed(article: Article) -> dt.datetime:
+    return article.updated or article.date
+
+
+def _lastmod(moment: dt.datetime) -> str:
+    """A sitemap date: the day alone when the file gave only a day (midnight UTC), else the
+    time with its offset (the day alone would be the day in that offset, not in UTC)."""
+    if moment.utcoffset() == dt.timedelta(0) and moment.time() == dt.time(0):
+        return moment.date().isoformat()
+    return moment.isoformat()

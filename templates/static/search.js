@@ -1,5 +1,6 @@
 // Client-side search over search-index.json: every word typed must appear in the title,
-// summary, source, actors or tags. No server and no third-party code, so it works offline.
+// summary, source, actors (by name or alias) or tags. No server and no third-party code, so
+// it works offline. The index lists each actor's aliases once, not on every article.
 (function () {
   "use strict";
   var input = document.getElementById("q");
@@ -35,8 +36,15 @@
   }
 
   fetch(input.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
-    entries = data.map(function (e) {
-      e.haystack = fold([e.t, e.s, e.o].concat(e.a, e.g).join(" "));
+    // an index made by an older own template is a plain list of articles, without aliases
+    var articles = Array.isArray(data) ? data : data.articles;
+    var aliases = Array.isArray(data) ? {} : data.aliases;
+    entries = articles.map(function (e) {
+      var names = e.a.slice();
+      e.a.forEach(function (name) {
+        if (Object.prototype.hasOwnProperty.call(aliases, name)) names = names.concat(aliases[name]);
+      });
+      e.haystack = fold([e.t, e.s, e.o].concat(names, e.g).join(" "));
       return e;
     });
     var initial = new URLSearchParams(window.location.search).get("q");

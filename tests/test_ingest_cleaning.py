@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from digest.config import IngestSettings
-from digest.ingest.extract import extract_text
+from digest.ingest.extract import extract_html, extract_text
+from digest.ingest.typography import fix_text
 
 SETTINGS = IngestSettings()
 
@@ -78,3 +79,29 @@ def test_chrome_written_as_sentences_goes() -> None:
     body = extract_text(pasted(*notices), SETTINGS).body
     for notice in notices:
         assert notice not in body
+
+
+# --- typography -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("correct", [
+    "„Die Lage ist ernst, und ohne großen Spaß“, sagte er.",
+    "« Nous avons enfin gagné\u00a0», a déclaré la ministre.",
+    "Le menu du CAFÉ” était court.",
+    "Ελληνικά, русский, العربية, 中文 — “quoted” and ‘single’ too.",
+])
+def test_correct_text_comes_through_the_mojibake_repair_unchanged(correct: str) -> None:
+    expected = correct.replace("\u00a0", " ")  # odd spaces become plain ones
+    assert fix_text(correct) == expected
+    page = f"<html><body><article><p>{correct} {OPENING}</p></article></body></html>"
+    assert expected in extract_html(page, None, SETTINGS).body
+
+
+def test_real_mojibake_is_repaired_whole() -> None:
+    broken = "The envoy said it’s a “real chance” for peace in Baghdad, in the café."
+    # What a Windows tool shows for UTF-8 (the bytes cp1252 leaves undefined as Latin-1).
+    mojibake = "".join(bytes([byte]).decode("cp1252", errors="ignore") or chr(byte)
+                       for byte in broken.encode("utf-8"))
+    assert "â€" in mojibake
+    assert fix_text(mojibake) == broken
+    page = f"<html><body><article><p>{mojibake} {OPENING}</p></article></body></html>"
+    assert broken in extract_html(page, None, SETTINGS).body

@@ -17,7 +17,7 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
-from digest.ingest.typography import fix_line, uses_curly_quotes
+from digest.ingest.typography import fix_line, is_mojibake, uses_curly_quotes
 
 # Separators sites put between a headline and their name in <title> and og:title.
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022/]{1,2}\s+")
@@ -121,16 +121,18 @@ def _safe_link(target: str | None, base_url: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class _Serializer:
-    """Turns trafilatura's result tree into Markdown; curly says whether to curl quotes."""
+    """Turns trafilatura's result tree into Markdown; curly says whether to curl quotes,
+    mojibake whether the page's text is mojibake to repair."""
 
     base_url: str | None
     curly: bool
+    mojibake: bool
 
     def text(self, raw: str | None) -> str:
         if not raw:
             return ""
         # Keep an edge space so "a <b>b</b>" does not glue into "ab".
-        fixed = fix_line(raw, self.curly)
+        fixed = fix_line(raw, self.curly, self.mojibake)
         if not fixed:
             return " "
         lead = " " if raw[:1].isspace() and fixed else ""
@@ -241,10 +243,10 @@ class _Serializer:
         return ["\n".join(lines)]
 
 
-def to_markdown(body: etree._Element, base_url: str | None) -> str:
+def to_markdown(body: etree._Element, base_url: str | None, mojibake: bool = False) -> str:
     """Serialise trafilatura's main-content element as Markdown blocks."""
     curly = uses_curly_quotes("".join(body.itertext()))
-    return "\n\n".join(_Serializer(base_url, curly).blocks(body)).strip()
+    return "\n\n".join(_Serializer(base_url, curly, mojibake).blocks(body)).strip()
 
 
 def _drop_repeated_headline(body: str, title: str) -> str:
@@ -285,11 +287,13 @@ def read_page(html: str, url: str | None) -> HtmlArticle | None:
         include_links=True, include_tables=True, with_metadata=False)
     if result is None or isinstance(result, dict) or result.body is None:
         return None
-    body = _drop_repeated_headline(to_markdown(result.body, page_url), title)
+    # Mojibake is decided for the whole page: one text node alone ("Spaß“") can look like it.
+    mojibake = is_mojibake(title + "\n" + "".join(result.body.itertext()))
+    body = _drop_repeated_headline(to_markdown(result.body, page_url, mojibake), title)
     if not _has_prose(body):
         return None
     curly = uses_curly_quotes(body)
     authors = tuple(name.strip() for name in (metadata.author or "").split(";") if name.strip())
     return HtmlArticle(
-        title=fix_line(title, curly), body=body, date=_parse_date(metadata.date),
+        title=fix_line(title, curly, mojibake), body=body, date=_parse_date(metadata.date),
         source=metadata.sitename or None, source_url=page_url, authors=authors)

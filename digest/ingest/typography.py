@@ -31,6 +31,13 @@ _OPEN_DOUBLE_RE = re.compile(r'(^|[\s(\[{\u2014\u2013-])"')
 _OPEN_SINGLE_RE = re.compile(r"(^|[\s(\[{\u201c\u2014\u2013-])'(?=\w)(?!\d\d?s\b)")
 
 
+# Sequences that correct text practically never holds and mojibake always does: a 2-byte
+# lead read as Â Ã Å Ð Ñ Ø Ù ("Ã©" for é, "Ð¼" for м, "Ø§" for ا) or the 3-byte punctuation
+# leads "â€" and "â„" ("â€™" for ’), each followed by a continuation character.
+_MARKER_RE = re.compile(
+    f"[\u00c2\u00c3\u00c5\u00d0\u00d1\u00d8\u00d9]{_CONT}|\u00e2[\u20ac\u201e]{_CONT}")
+
+
 def _decode_mojibake(match: re.Match[str]) -> str:
     text = match.group(0)
     raw = bytearray()
@@ -45,8 +52,18 @@ def _decode_mojibake(match: re.Match[str]) -> str:
         return text
 
 
-def fix_mojibake(text: str) -> str:
-    """Undo UTF-8 text that was decoded as Windows-1252 ("â€™" -> "’"), sequence by sequence."""
+def is_mojibake(text: str) -> bool:
+    """Whether the text is UTF-8 that was decoded as Windows-1252: it holds the sequences only
+    mojibake has. Correct text ("Spaß“", "gagné\u00a0»", "CAFÉ”") has none of them, although
+    such pairs of characters are also valid mojibake and would be "repaired" into nonsense."""
+    return _MARKER_RE.search(text) is not None
+
+
+def fix_mojibake(text: str, mojibake: bool | None = None) -> str:
+    """Undo UTF-8 text that was decoded as Windows-1252 ("â€™" -> "’"), only when the text as a
+    whole is mojibake (decided by the caller, or by is_mojibake on this text)."""
+    if not (is_mojibake(text) if mojibake is None else mojibake):
+        return text
     return _MOJIBAKE_RE.sub(_decode_mojibake, text)
 
 
@@ -63,9 +80,10 @@ def curl_quotes(text: str) -> str:
     return text.replace("'", "\u2019")
 
 
-def fix_line(text: str, curly: bool = False) -> str:
-    """Repair one line (or paragraph) of running text; curly=True also curls straight quotes."""
-    text = unicodedata.normalize("NFC", fix_mojibake(text))
+def fix_line(text: str, curly: bool = False, mojibake: bool | None = None) -> str:
+    """Repair one line (or paragraph) of running text; curly=True also curls straight quotes;
+    mojibake says whether the whole text is mojibake (None: judge this line alone)."""
+    text = unicodedata.normalize("NFC", fix_mojibake(text, mojibake))
     text = _INVISIBLE_RE.sub("", text)
     text = _ODD_SPACES_RE.sub(" ", text)
     text = _RUNS_OF_SPACES_RE.sub(" ", text).strip()
@@ -79,4 +97,4 @@ def fix_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = fix_mojibake(text)
     curly = uses_curly_quotes(text)
-    return "\n".join(fix_line(line, curly) for line in text.split("\n"))
+    return "\n".join(fix_line(line, curly, mojibake=False) for line in text.split("\n"))

@@ -186,6 +186,11 @@ def broken_link(root: Path, relative: str) -> None:
     (root / relative).symlink_to(root / "no-such-file")
 
 
+def cp1252_template(root: Path, name: str, text: str) -> None:
+    (root / "templates").mkdir()
+    (root / "templates" / name).write_bytes(text.encode("cp1252"))
+
+
 BREAKAGES: dict[str, tuple[Callable[[Path], None], str]] = {
     "article link to nothing": (
         lambda root: broken_link(root, "content/articles/moved.md"),
@@ -200,8 +205,7 @@ BREAKAGES: dict[str, tuple[Callable[[Path], None], str]] = {
         "content/articles/again: this link leads back to a folder it is in (remove the link, "
         "or make it point elsewhere)"),
     "template not in UTF-8": (
-        lambda root: (root / "templates").mkdir() or (root / "templates/tag.html").write_bytes(
-            "{{ tag.name }} from Café Noir".encode("cp1252")),
+        lambda root: cp1252_template(root, "tag.html", "{{ tag.name }} from Café Noir"),
         "templates/tag.html: not UTF-8 text (byte 23: 0xe9) (save the template as UTF-8)"),
 }
 

@@ -66,13 +66,33 @@ class TagInfo:
     keywords: tuple[str, ...]  # words that suggest the tag when ingesting
 
 
+_NOT_ASCII_WORD = re.compile(r"[\W_]+", re.ASCII)
+
+
 def slugify(text: str) -> str:
-    """URL-safe slug: accents folded, non-Latin letters kept, words joined by '-'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("'", "").replace("\u2019", "").replace(".", "")
-    slug = re.sub(r"[\W_]+", "-", stripped.casefold()).strip("-")
-    return slug or "item"
+    """URL-safe slug: accents of Latin letters folded (Café → cafe), other scripts kept whole,
+    words joined by '-'.
+
+    Only Latin letters lose their marks: in Devanagari, Arabic, Cyrillic or Japanese a mark is
+    part of the letter (й, أ, が; a Hindi vowel sign), and Hangul would fall apart into jamo.
+    """
+    if text.isascii():  # most names: no marks, one pass of a regular expression
+        plain = text.replace("'", "").replace(".", "").casefold()
+        return _NOT_ASCII_WORD.sub("-", plain).strip("-") or "item"
+    kept = []
+    latin = False  # whether the last letter was Latin, whose marks go
+    for character in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text)):
+        if unicodedata.combining(character):
+            if not latin:
+                kept.append(character)
+            continue
+        latin = character.isascii() or unicodedata.name(character, "").startswith("LATIN")
+        kept.append(character)
+    folded = unicodedata.normalize("NFC", "".join(kept))  # Hangul, が and й whole again
+    folded = folded.replace("'", "").replace("\u2019", "").replace(".", "")
+    words = "".join(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " "
+                    for ch in folded.casefold())
+    return "-".join(words.split()) or "item"
 
 
 def name_key(name: str) -> str:

@@ -270,3 +270,16 @@ def test_a_bad_chrome_pattern_stops_ingest_with_its_line(
     assert code == 1
     assert capsys.readouterr().err.startswith(
         "error: digest.yaml:8: 'ingest.chrome_patterns': '(unclosed' is not a regular expression")
+
+
+def test_the_first_paragraph_shown_as_a_summary_is_plain_text() -> None:
+    """Home, tag and actor pages and page descriptions show an article's opening as text:
+    no Markdown escapes, list bullets or entities may show through."""
+    from digest.load import lead_of
+
+    body = ("- a list of points is not the article's opening, however long it is\n"
+            "- second point\n\n"
+            "\\[Analysis\\] The *palace* drama is [a hit](https://example.org/a) &amp; "
+            "ratings rose 5 \\< 10 times in 2019\\.\n")
+    assert lead_of(body) == ("[Analysis] The palace drama is a hit & ratings rose 5 < 10 "
+                             "times in 2019.")

@@ -124,16 +124,59 @@ def load_index(root: Path, config: Config) -> ActorIndex:
     return build_index(load_actors(config))
 
 
+_WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w.’'-]*)[ \t]+$")
+_WORD_AFTER_RE = re.compile(r"^[ \t]+([^\W\d_][\w’'-]*)")
+
+
+def _title_case_line(text: str, position: int) -> bool:
+    """Whether the line holding position is a headline in title case or capitals, where every
+    word is capitalised and neighbours tell nothing."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    tokens = re.findall(r"[^\W\d_][\w’'-]*", text[start:end if end != -1 else len(text)])
+    return len(tokens) >= 3 and sum(t[:1].isupper() for t in tokens) >= 0.7 * len(tokens)
+
+
+def _inside_longer_name(text: str, start: int, end: int, spans: list[tuple[int, int]],
+                        adjectives: frozenset[str]) -> bool:
+    """Whether a match is part of a longer capitalised name: "Trump" in "Melania Trump" or
+    "Trump Organization", "America" in "Ascom North America". A neighbour that is a title
+    ("President Trump", "Iran Foreign Minister"), a sentence's first function word ("In Iraq"),
+    a place's adjective ("Iraqi Kataib Hezbollah") or another actor ("IRGC Quds Force") is
+    no part of the name."""
+    def free(word: str, at: int) -> bool:
+        lowered = word.lower().rstrip(".")
+        return (not word[:1].isupper() or names.is_title(word)
+                or lowered in names.FUNCTION_WORDS or lowered in adjectives
+                or any(a <= at < b for a, b in spans))
+
+    before = _WORD_BEFORE_RE.search(text, max(0, start - 40), start)
+    after = _WORD_AFTER_RE.search(text[end:end + 40])
+    if before is None and after is None:
+        return False
+    if _title_case_line(text, start):
+        return False
+    return ((before is not None and not free(before.group(1), before.start(1)))
+            or (after is not None and not free(after.group(1), end + after.start(1))))
+
+
 def find_mentions(text: str, index: ActorIndex) -> list[Mention]:
-    """Every mention of a registry actor, in text order, longest name first where they overlap."""
+    """Every mention of a registry actor, in text order, longest name first where they overlap;
+    never a name inside a longer capitalised name ("Melania Trump" is not Donald Trump)."""
     if index.pattern is None:
         return []
+    matches = [(m, actor) for m in index.pattern.finditer(text)
+               if (actor := index.resolve(m.group(0))) is not None]
+    spans = [(m.start(), m.end()) for m, _actor in matches]
+    capitalised = set(re.findall(r"\b[^\W\d_][\w-]*", text))
+    bases = {w for w in capitalised if w[:1].isupper()}
+    bases |= {n for actor in index.actors for n in (actor.name, *actor.aliases)}
+    adjectives = names.demonyms(bases) | names.PROPER_ADJECTIVES
     found = []
-    for match in index.pattern.finditer(text):
-        written = match.group(0)
-        actor = index.resolve(written)
-        if actor is not None:
-            found.append(Mention(actor, match.start(), match.end(), written))
+    for match, actor in matches:
+        if _inside_longer_name(text, match.start(), match.end(), spans, adjectives):
+            continue
+        found.append(Mention(actor, match.start(), match.end(), match.group(0)))
     return found
 
 

@@ -199,7 +199,11 @@ def person_name(phrase: Phrase) -> str | None:
     name = tokens[last_title + 1:]
     if not name or any(w.text.lower() in NON_PERSON_HEADS or is_title(w.text) for w in name):
         return None
-    if name[0].text.lower() in _PARTICLES:
+    # "Courtesy of Andrew Vaughan", "a fellow of Trinity John Smith": "of" and "the" join
+    # organisations' names, never a person's; the person is what follows them.
+    cut = max((i for i, w in enumerate(name) if w.text in ("of", "the")), default=-1)
+    name = name[cut + 1:]
+    if not name or name[0].text.lower() in _PARTICLES:
         return None
     return " ".join(w.text for w in name)
 

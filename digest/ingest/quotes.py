@@ -52,6 +52,12 @@ _GROUP_PRONOUN_RE = re.compile(r"(?i)^(?:it|they)$")
 _NAME_SUFFIX_RE = re.compile(r"(?:,?\s+(?:Jr|Sr)\.?|\s+(?:II|III|IV))$")
 _DEFINITE_RE = re.compile(r"(?i)^(?:the|this|that)\s+(?:[\w’'.-]+\s+){0,3}(?P<head>[a-z][\w-]*)$")
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=[\s”\"’)]*\s)|\n")
+# Photo credits name photographers, who say nothing: "(AP Photo/Hadi Mizban)", "Courtesy of
+# Andrew Vaughan", "Hadi Mizban/AP". They are blanked (same length) before names are read.
+_CREDIT_RE = re.compile(
+    r"\([^()\n]{0,30}\b(?:Photo|Image|Picture)s?\b[^()\n]{0,60}\)"
+    r"|\b[Cc]ourtesy(?: of)?(?:\s+[A-Z][\w.’'-]*)+"
+    r"|(?:[A-Z][\w.’'-]*\s+){1,3}[A-Z][\w.’'-]*\s*/\s*(?:AP|AFP|Reuters|Getty Images)\b")
 _MIN_WORDS = 2
 _ATTRIBUTION_TAIL = 80  # `,” Petrides said during the same segment.` and no more
 
@@ -235,15 +241,25 @@ class _Attributor:
             head = _PREPOSITION_RE.split(f" {segment} ", maxsplit=1)[0].strip()
             if head:
                 found.append((head, offset + segment.find(head)))
-        for head, offset in reversed(found):
-            name = self._named_in(head, offset)
-            if name is not None:
-                return name
+        # The person named first is the speaker: "Steve Menet, Senior Vice President of Sales
+        # for Dräger, Inc., says" and "Dylan Nelson, of Munich, Germany, said" are Menet and
+        # Nelson. With no person, the last named ("On Wednesday, the embassy").
+        named = [(name, self._is_person(name)) for head, offset in found
+                 if (name := self._named_in(head, offset)) is not None]
+        person = next((name for name, is_person in named if is_person), None)
+        if person is not None or named:
+            return person if person is not None else named[-1][0]
         for head, _offset in reversed(found):
             name = self._referred_to(head, quote_start)
             if name is not None:
                 return name
         return None
+
+    def _is_person(self, name: str) -> bool:
+        kind = self.index.kind(name).lower()
+        if kind:
+            return kind == "person"
+        return any(e.person and e.name == name for e in self.entities)
 
     def _named_in(self, head: str, offset: int) -> str | None:
         end = offset + len(head)
@@ -313,7 +329,8 @@ def _right_end(text: str, span: _Span, following: _Span | None) -> int:
 
 def find_quotes(body: str, index: ActorIndex) -> tuple[Quote, ...]:
     """Every attributable direct quotation in a Markdown body, in text order, each once."""
-    paragraphs = [plain_text(p) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    paragraphs = [_CREDIT_RE.sub(lambda m: " " * len(m.group(0)), plain_text(p))
+                  for p in re.split(r"\n\s*\n", body) if p.strip()]
     offsets = []
     position = 0
     for paragraph in paragraphs:

@@ -182,6 +182,9 @@ def test_feeds_are_valid_atom(built_site: Path, feed: str) -> None:
         assert [e.title for e in parsed.entries][0] == "A quiet week in the markets"
         assert len(parsed.entries) == 4
         assert all(e.content[0].value for e in parsed.entries)
+        # the body's links to actor pages, read by a feed reader from anywhere
+        body = next(e for e in parsed.entries if "actor-link" in e.content[0].value)
+        assert 'href="https://example.org/digest/actors/' in body.content[0].value
     else:  # an actor's feed: its articles, summarised
         assert [e.title for e in parsed.entries] == ["Rockets land near the Green Zone",
                                                      "Ghaani asks allies in Baghdad for calm"]

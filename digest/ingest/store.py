@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 ARTICLES_DIR = Path("content") / "articles"
 SLUG_MAX = 80
+# File systems allow 255 bytes a name. The longest name ingest makes around a slug is
+# "<date>-<slug>-NN.md.<YYYYmmddTHHMMSS>-NN.bak": 45 bytes, so 200 bytes of slug always fit.
+SLUG_MAX_BYTES = 200
 
 
 class DuplicateError(DigestError):
@@ -69,12 +72,25 @@ class _Known:
     body_hash: str
 
 
+def _cut(slug: str, fits: Callable[[str], bool]) -> str:
+    """The slug's longest start that fits, ending at a word boundary when there is one."""
+    if fits(slug):
+        return slug
+    end = len(slug)
+    while end > 0 and not fits(slug[:end]):
+        end -= 1
+    cut = slug[:end]
+    if slug[end:end + 1] != "-" and "-" in cut:
+        cut = cut.rsplit("-", 1)[0]
+    return cut.strip("-")
+
+
 def article_slug(title: str) -> str:
-    """The title's slug, cut at a word boundary so file names stay readable."""
-    slug = slugify(title)
-    if len(slug) > SLUG_MAX:
-        slug = slug[:SLUG_MAX].rsplit("-", 1)[0]
-    return slug
+    """The title's slug, cut at a word boundary so file names stay readable, and short enough
+    in UTF-8 bytes (a Chinese or Korean headline is three bytes a character) for any name
+    ingest makes from it."""
+    slug = _cut(slugify(title), lambda s: len(s) <= SLUG_MAX)
+    return _cut(slug, lambda s: len(s.encode("utf-8")) <= SLUG_MAX_BYTES)
 
 
 def body_hash(body: str) -> str:

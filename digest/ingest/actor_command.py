@@ -10,6 +10,7 @@ from digest.config import load_config
 from digest.errors import ContentError, Problem, display_path
 from digest.frontmatter import dump_front_matter
 from digest.ingest.actors import load_actors
+from digest.ingest.options import check_root
 from digest.model import name_key, slugify
 
 
@@ -43,6 +44,7 @@ def actor_text(name: str, aliases: list[str], kind: str | None, affiliations: li
 def add_actor(root: Path, name: str, aliases: list[str], kind: str | None,
               affiliations: list[str], description: str = "") -> Path:
     """Write the actor file; refuse a file that exists or a name another actor already uses."""
+    check_root(root)
     config = load_config(root)
     name = " ".join(name.split())
     aliases = list(dict.fromkeys(" ".join(a.split()) for a in aliases if a.strip()))

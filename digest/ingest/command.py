@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import codecs
+import dataclasses
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from digest.errors import DigestError, Problem, display_path
 from digest.ingest.compose import Overrides, Vocabulary, compose, load_vocabulary
 from digest.ingest.extract import Extracted, extract_html, extract_text
 from digest.ingest.fetch import fetch, is_url
+from digest.ingest.metadata import plain_text
+from digest.ingest.options import UsageError, check_root, day, names, web_url
 from digest.ingest.store import save
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -33,13 +36,6 @@ class RawArticle:
     url: str | None = None
 
 
-def _day(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="FILE|URL|-|FOLDER",
                         help=".txt/.md (pasted text), .html/.htm (saved page), an http(s) URL, "
@@ -48,8 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the digest folder (holding digest.yaml and content/); default .")
     parser.add_argument("--stdout", action="store_true",
                         help="print the article instead of writing it under content/articles")
-    parser.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+    parser.add_argument("--date", metavar="YYYY-MM-DD",
                         help="publication date (replaces the page's)")
+    parser.add_argument("--title", help="the headline, when ingest finds none (or to replace it)")
     parser.add_argument("--source", help="the outlet (replaces the one found in the article)")
     parser.add_argument("--source-url", metavar="URL",
                         help="where the article was published (for pasted text)")
@@ -70,6 +67,12 @@ def _decode(name: str, raw: bytes) -> str:
     if not raw.strip():
         raise InputError(Problem(name, None, "the input is empty",
                                  "paste the article (headline first) or save the whole page"))
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Notepad's "Unicode": UTF-16 with a byte-order mark; its NUL bytes are no binary.
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     head = raw[:8192]
     control = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f")
     if b"\x00" in head or control > len(head) // 20 or head.startswith(b"%PDF"):
@@ -128,14 +131,24 @@ def raw_articles(argument: str, config: Config) -> Iterator[RawArticle | DigestE
     yield _read_file(path, argument)
 
 
-def extract(raw: RawArticle, config: Config) -> Extracted:
+def extract(raw: RawArticle, config: Config, title: str | None = None) -> Extracted:
+    """The article in a raw input; title (from --title) replaces the headline found."""
     if raw.is_html:
         extracted = extract_html(raw.text, raw.url, config.ingest)
     else:
         extracted = extract_text(raw.text, config.ingest)
-    if not extracted.body.strip() or not extracted.title.strip():
+    if not extracted.body.strip():
         raise InputError(Problem(raw.name, None, "no article found in it",
                                  "check that the file holds the article's headline and text"))
+    if title:
+        first, _, rest = extracted.body.partition("\n\n")
+        body = rest if plain_text(first) == title and rest.strip() else extracted.body
+        return dataclasses.replace(extracted, title=title, body=body)
+    if not extracted.title.strip():
+        raise InputError(Problem(
+            raw.name, None, "no headline found (the article itself was found)",
+            "pass --title 'The headline' (a headline is a line of at most 25 words, or 50 "
+            "Chinese, Japanese or Korean characters, not ending in ':' or '.')"))
     return extracted
 
 
@@ -149,7 +162,7 @@ def _with_name(error: DigestError, name: str) -> DigestError:
 def _ingest_one(raw: RawArticle, args: argparse.Namespace, config: Config,
                 vocabulary: Vocabulary, overrides: Overrides) -> None:
     try:
-        extracted = extract(raw, config)
+        extracted = extract(raw, config, overrides.title)
     except DigestError as error:
         raise _with_name(error, raw.name) from None
     article, candidates = compose(extracted, raw.name, overrides, vocabulary)
@@ -168,10 +181,17 @@ def _ingest_one(raw: RawArticle, args: argparse.Namespace, config: Config,
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        check_root(args.root)
+        overrides = Overrides(date=day(args.date), source=args.source,
+                              source_url=web_url(args.source_url),
+                              tags=names("--tag", args.tag), actors=names("--actor", args.actor),
+                              title=" ".join(args.title.split()) if args.title else None)
+    except UsageError as error:
+        _report(error)
+        return 1
     config = load_config(args.root)
     vocabulary = load_vocabulary(config)
-    overrides = Overrides(date=args.date, source=args.source, source_url=args.source_url,
-                          tags=tuple(args.tag), actors=tuple(args.actor))
     failures = 0
     for argument in args.inputs:
         try:

@@ -35,14 +35,15 @@ class MissingDateError(DigestError):
 
 @dataclass(frozen=True, slots=True)
 class Overrides:
-    """Fields the curator sets by hand: --date, --source and --source-url replace, --tag and
-    --actor add."""
+    """Fields the curator sets by hand: --date, --source, --source-url and --title replace,
+    --tag and --actor add."""
 
     date: dt.date | None = None
     source: str | None = None
     source_url: str | None = None
     tags: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+"""Command-line values of `digest ingest` and `digest actor add`, checked before any work:
+each bad one is a one-line error naming the option and the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from digest.errors import DigestError, Problem
+
+
+class UsageError(DigestError):
+    """A command-line value that cannot be used: a bad date, an empty tag, a URL that is not
+    one."""
+
+
+def check_root(root: Path) -> None:
+    """The digest folder must exist and be one (digest.yaml or content/ in it): a typo in --root,
+    or running from inside content/, would otherwise start a second digest silently."""
+    if not root.is_dir():
+        raise UsageError(Problem(str(root), None, "no such folder (--root)",
+                                 "pass --root with the digest's folder, or run from it"))
+    if not (root / "digest.yaml").is_file() and not (root / "content").is_dir():
+        raise UsageError(Problem(
+            str(root), None, "not a digest folder: no digest.yaml or content/ in it (--root)",
+            "pass --root with the folder holding digest.yaml, or run from it"))
+
+
+def day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(Problem("--date", None, f"{value!r} is not a date",
+                                 "use YYYY-MM-DD, e.g. --date 2020-11-20")) from None
+
+
+def web_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        example = "https://" + (url.split("://")[-1].lstrip("/") or "example.com/story")
+        raise UsageError(Problem("--source-url", None, f"{value!r} is not an http(s) URL",
+                                 f"give the article's full address, e.g. {example}"))
+    return url
+
+
+def names(option: str, values: list[str]) -> tuple[str, ...]:
+    cleaned = tuple(" ".join(value.split()) for value in values)
+    if any(not value for value in cleaned):
+        raise UsageError(Problem(option, None, "an empty value",
+                                 f"give {option} a name, or leave the option out"))
+    return cleaned

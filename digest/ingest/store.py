@@ -1,14 +1,14 @@
 """Write an ingested article into content/articles without ever losing one.
 
 A second ingest of the same source URL or the same body is refused with the path of the first;
-with `force` the first is replaced and a copy of it is kept next to it (`<name>.md.<time>.bak`,
-which the loader ignores because it does not end in .md).
+with `force` the first is replaced in place (same path, so the same page address) and a copy
+of it is kept next to it (`<name>.md.<time>.bak`, which the loader ignores: it does not end in
+.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import shutil
@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from digest.errors import DigestError, Problem, display_path
 from digest.frontmatter import DocumentProblem, dump_front_matter, parse_document
@@ -30,6 +31,7 @@ SLUG_MAX = 80
 # File systems allow 255 bytes a name. The longest name ingest makes around a slug is
 # "<date>-<slug>-NN.md.<YYYYmmddTHHMMSS>-NN.bak": 45 bytes, so 200 bytes of slug always fit.
 SLUG_MAX_BYTES = 200
+_MIN_CONTAINED = 200  # characters: a body this long found inside another is that article
 
 
 class DuplicateError(DigestError):
@@ -69,7 +71,7 @@ class Saved:
 class _Known:
     path: Path
     source_url: str | None
-    body_hash: str
+    body: str  # whitespace collapsed: re-wrapped text is the same text
 
 
 def _cut(slug: str, fits: Callable[[str], bool]) -> str:
@@ -93,13 +95,29 @@ def article_slug(title: str) -> str:
     return _cut(slug, lambda s: len(s.encode("utf-8")) <= SLUG_MAX_BYTES)
 
 
-def body_hash(body: str) -> str:
-    """The same text re-ingested hashes the same whatever its spacing or line wrapping."""
-    return hashlib.sha256(" ".join(body.split()).encode("utf-8")).hexdigest()
+# Query parameters that say who shared a link, not which article it is.
+_TRACKING_PARAMETERS = frozenset({
+    "smid", "smtyp", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid",
+    "cmpid", "ref", "ref_src", "ref_url", "src", "share", "s_cid", "cid", "ito", "rss", "partner",
+    "_ga", "__twitter_impression", "taid", "mbid", "guccounter", "amp"})
 
 
-def _normal_url(url: str) -> str:
-    return url.strip().rstrip("/").removeprefix("https://").removeprefix("http://")
+def normal_url(url: str) -> str:
+    """How source URLs compare: scheme, "www.", fragment, trailing slash and tracking
+    parameters (utm_*, smid, fbclid, ...) make no other article."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    host = parts.netloc.lower().removeprefix("www.")
+    query = sorted((key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+                   if not key.lower().startswith("utm_")
+                   and key.lower() not in _TRACKING_PARAMETERS)
+    return host + parts.path.rstrip("/") + (f"?{urlencode(query)}" if query else "")
+
+
+def _flat(body: str) -> str:
+    return " ".join(body.split())
 
 
 def _known_articles(articles_dir: Path) -> list[_Known]:
@@ -110,17 +128,26 @@ def _known_articles(articles_dir: Path) -> list[_Known]:
         except (DocumentProblem, UnicodeDecodeError, OSError):
             continue  # `digest build` reports broken files; here they cannot be duplicates
         url = document.meta.get("source_url")
-        known.append(_Known(path, str(url) if url else None, body_hash(document.body)))
+        known.append(_Known(path, str(url) if url else None, _flat(document.body)))
     return known
+
+
+def _same_body(new: str, old: str) -> bool:
+    """The same text, or one holding the other whole: a curator's added line or note does not
+    make the stored article another one."""
+    if new == old:
+        return True
+    shorter = min(new, old, key=len)
+    return len(shorter) >= _MIN_CONTAINED and shorter in (old if shorter is new else new)
 
 
 def find_duplicates(root: Path, article: ArticleFile) -> list[Path]:
     """Articles already in the digest with the same source URL or the same body."""
-    new_hash = body_hash(article.body)
-    new_url = _normal_url(article.source_url) if article.source_url else None
+    new_body = _flat(article.body)
+    new_url = normal_url(article.source_url) if article.source_url else None
     return [k.path for k in _known_articles(root / ARTICLES_DIR)
-            if k.body_hash == new_hash or (new_url and k.source_url
-                                           and _normal_url(k.source_url) == new_url)]
+            if _same_body(new_body, k.body)
+            or (new_url and k.source_url and normal_url(k.source_url) == new_url)]
 
 
 def _free_path(folder: Path, article: ArticleFile, taken: Iterable[Path]) -> Path:
@@ -167,8 +194,9 @@ def save(root: Path, article: ArticleFile, input_name: str, force: bool = False)
             input_name, None, f"already ingested as {first}",
             "edit that file, or pass --force to replace it (a backup is kept next to it)"))
     backups = tuple(_backup(path) for path in duplicates)
-    folder = root / ARTICLES_DIR
-    path = _free_path(folder, article, duplicates)
+    # --force replaces the article where it is: its file name (and so its page's address)
+    # stays, whatever folder or name the curator gave it.
+    path = duplicates[0] if duplicates else _free_path(root / ARTICLES_DIR, article, ())
     _write_atomically(path, article.text())
     for old in duplicates:
         if old.resolve() != path.resolve():

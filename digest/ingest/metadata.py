@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -44,7 +45,10 @@ _ABBREVIATION_RE = re.compile(
     r"Prof|Rev|No|Inc|Corp|Co|Ltd|vs|etc|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)$"
 )
 _SENTENCE_END_RE = re.compile(r"[.!?][”\"’)]*(?=\s+[“\"‘(]?[A-Z0-9])")
-_MARKUP_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
+# A backslash escape keeps its character; a link keeps its text; images and markers go.
+_MARKUP_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])|!\[[^\]]*\]\([^)]*\)"
+                        r"|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
+_LIST_MARKER_RE = re.compile(r"^[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+", re.M)
 SUMMARY_MAX = 300
 
 
@@ -94,8 +98,11 @@ def find_via(text: str) -> str | None:
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown reduced to its words: links keep their text, images and markers go."""
-    return " ".join(_MARKUP_RE.sub(lambda m: m.group(1) or "", markdown).split())
+    """Markdown reduced to its words: links keep their text; images, list markers, emphasis
+    and escapes go. Front matter is plain text: a quote says "[Elise]", never "\\[Elise\\]"."""
+    text = _LIST_MARKER_RE.sub("", markdown)
+    text = _MARKUP_RE.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    return " ".join(html.unescape(text).split())
 
 
 def sentences(text: str) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 from digest.config import IngestSettings
 from digest.ingest.extract import extract_html, extract_text
 from digest.ingest.typography import fix_text
+from digest.markup import MarkdownRenderer
 
 SETTINGS = IngestSettings()
 
@@ -105,3 +106,35 @@ def test_real_mojibake_is_repaired_whole() -> None:
     assert fix_text(mojibake) == broken
     page = f"<html><body><article><p>{mojibake} {OPENING}</p></article></body></html>"
     assert broken in extract_html(page, None, SETTINGS).body
+
+
+# --- Markdown escaping, checked with the renderer the build uses -------------------------------
+
+def rendered(*lines: str) -> str:
+    body = extract_text(pasted(*lines), SETTINGS).body
+    return MarkdownRenderer().to_html(body)
+
+
+@pytest.mark.parametrize(("line", "shown"), [
+    ("15) Thriller is the best-selling album of all time, the label said on Monday.",
+     "Thriller is the best-selling album"),
+    ("2019. That was the year the protests began, and many lawmakers have not forgotten it.",
+     "<p>2019. That was the year"),
+    ("Prices rose 5% < 10% forecast, while the dinar fell against the dollar, traders said.",
+     "<p>Prices rose 5% &lt; 10% forecast"),
+    ("#IraqProtests trended on Twitter for hours after the vote, with many users posting "
+     "pictures of the session and of the lawmakers who stayed away.",
+     "<p>#IraqProtests trended"),
+])
+def test_lines_show_as_written(line: str, shown: str) -> None:
+    html = rendered(line)
+    assert shown in html
+    assert "\\" not in html
+
+
+def test_a_pasted_numbered_list_keeps_its_numbers() -> None:
+    html = rendered("The measures were the following:",
+                    "1. Expel all foreign troops from Iraqi soil within one year.",
+                    "2. Cancel the request for help from the international coalition.")
+    assert "<ol>\n<li>Expel all foreign troops" in html
+    assert "<li>Cancel the request" in html

@@ -286,10 +286,14 @@ def _render(lines: list[_Line]) -> str:
         text = line.text
         if line.bullet:
             item = _BULLET_RE.sub("", text)
-            if blocks and blocks[-1].startswith("- ") and lines[position - 1].bullet:
-                blocks[-1] += "\n- " + _escape(item)
+            number = _NUMBER_RE.match(text)
+            # A pasted numbered list keeps its numbers ("1. ...", "2. ..."), others take "- ".
+            marker = f"{number.group(1)}." if number else "-"
+            entry = f"{marker} {_escape(item)}"
+            if blocks and lines[position - 1].bullet and blocks[-1][:1] in "-0123456789":
+                blocks[-1] += "\n" + entry
             else:
-                blocks.append("- " + _escape(item))
+                blocks.append(entry)
         elif not line.prose and line.words <= 12 and not _SENTENCE_END_RE.search(text) and (
                 0 < position < len(lines) - 1 and lines[position + 1].prose):
             blocks.append("## " + _escape(text))
@@ -298,12 +302,24 @@ def _render(lines: list[_Line]) -> str:
     return "\n\n".join(blocks)
 
 
-_INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]<>])")
-_BLOCK_START_RE = re.compile(r"^([#>+=|-]|\d+[.)](?=\s|$))")
+# What Python-Markdown (digest.markup) would read as markup, escaped the way it honours:
+# backslashes for inline marks, "&lt;" for a "<" that could open a tag ("\\<" shows its
+# backslash), and at a line's start the marks that open a block; a number opens a list only
+# with a full stop ("2019. That was" -> "2019\\. That was"; "15) Thriller" stays).
+_INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]])")
+_TAG_OPEN_RE = re.compile(r"<(?=[A-Za-z/!?])")
+_BLOCK_START_RE = re.compile(r"^([#>]|[+-](?=\s|$)|\d+(?=\.(?:\s|$)))")
+_NUMBER_RE = re.compile(r"^\s*(\d{1,2})[.)]\s")
 
 
 def _escape(text: str) -> str:
-    return _BLOCK_START_RE.sub(r"\\\1", _INLINE_SPECIALS_RE.sub(r"\\\1", text))
+    text = _TAG_OPEN_RE.sub("&lt;", _INLINE_SPECIALS_RE.sub(r"\\\1", text))
+    match = _BLOCK_START_RE.match(text)
+    if match is None:
+        return text
+    if match.group(1)[0].isdigit():
+        return text[:match.end()] + "\\" + text[match.end():]
+    return "\\" + text
 
 
 def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | None:

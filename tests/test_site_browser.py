@@ -48,3 +48,15 @@ def test_pages_read_on_a_phone_without_sideways_scrolling(page: tuple[Any, str])
     for path in ["", "articles/2020-12-03-ghaani-in-baghdad/", "actors/quds-force/", "actors/"]:
         tab.goto(site + path)
         assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+def test_search_finds_articles_by_an_alias_of_their_actors(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.goto(site + "search/?q=qaani")  # an alias of Esmail Ghaani, in no title or summary
+    results = tab.locator("#search-results li a")
+    results.first.wait_for()
+    assert results.all_inner_texts() == ["Ghaani asks allies in Baghdad for calm"]
+    tab.fill("#q", "Quds Corps")  # an alias of Quds Force
+    tab.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
+    assert results.all_inner_texts() == ["Rockets land near the Green Zone",
+                                         "Ghaani asks allies in Baghdad for calm"]

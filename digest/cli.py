@@ -54,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:
         for handler in logging.getLogger().handlers:
             handler.addFilter(_ours_or_errors)
+            handler.setFormatter(_Plain())
     try:
         return int(args.module.run(args))
     except DigestError as error:
@@ -63,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+class _Plain(logging.Formatter):
+    """`warning: file:line: what`, like the errors: the module that logged it is a detail."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
 
 
 def _ours_or_errors(record: logging.LogRecord) -> bool:

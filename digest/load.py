@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import re
 import sys
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ from digest.frontmatter import (
 from digest.hashes import content_hash
 from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
 from digest.scan import Scan, scan
+
+log = logging.getLogger(__name__)
 
 ARTICLE_KEYS = frozenset({
     "title", "date", "updated", "source", "source_url", "via", "dateline", "summary", "tags",
@@ -229,6 +232,11 @@ def read_article(document: Document, problems: list[Problem]) -> Article | None:
     _unknown_keys(fields, ARTICLE_KEYS)
     title = fields.text("title", required=True)
     date = fields.date("date", required=True)
+    if date is not None and date.date() > dt.date.today() + dt.timedelta(days=1):
+        # not an error (the date may be meant), but most often a typo for another year
+        log.warning("%s:%s: date %s is in the future, so the article comes first on the site "
+                    "until then (check the year)", document.path, document.line_of("date"),
+                    date.date().isoformat())
     updated = fields.date("updated")
     draft = document.meta.get("draft", False)
     if not isinstance(draft, bool):

@@ -4,6 +4,9 @@ a page that runs a script, or a setting that quietly means something else."""
 
 from __future__ import annotations
 
+import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,3 +286,16 @@ def test_the_first_paragraph_shown_as_a_summary_is_plain_text() -> None:
             "ratings rose 5 \\< 10 times in 2019\\.\n")
     assert lead_of(body) == ("[Analysis] The palace drama is a hit & ratings rose 5 < 10 "
                              "times in 2019.")
+
+
+def test_a_date_in_the_future_is_built_with_a_warning(digest_root: Path) -> None:
+    """Most often a typo for another year; it is built all the same (it may be meant)."""
+    year = dt.date.today().year + 3
+    write_article(digest_root, "later.md", f"---\ntitle: Later\ndate: {year}-01-02\n---\nBody\n")
+    completed = subprocess.run([sys.executable, "-m", "digest", "build", "--root",
+                                str(digest_root)], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0
+    assert completed.stderr == (
+        f"warning: content/articles/later.md:3: date {year}-01-02 is in the future, so the "
+        "article comes first on the site until then (check the year)\n")
+    assert (digest_root / "site/articles/later/index.html").exists()

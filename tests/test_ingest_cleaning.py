@@ -1,4 +1,4 @@
-"""Cleaning pasted text: chrome goes, every sentence of the article stays."""
+"""Cleaning pasted text and saved pages: chrome goes, every sentence of the article stays."""
 
 from __future__ import annotations
 
@@ -138,3 +138,44 @@ def test_a_pasted_numbered_list_keeps_its_numbers() -> None:
                     "2. Cancel the request for help from the international coalition.")
     assert "<ol>\n<li>Expel all foreign troops" in html
     assert "<li>Cancel the request" in html
+
+
+def rendered_page(*paragraphs: str) -> str:
+    """A saved page with these paragraphs (raw HTML) among the article's, as the build shows it."""
+    inner = "".join(f"<p>{paragraph}</p>" for paragraph in (OPENING, SECOND, *paragraphs,
+                                                             *CLOSING))
+    page = f"<html><body><article><h1>{HEADLINE}</h1>{inner}</article></body></html>"
+    return MarkdownRenderer().to_html(extract_html(page, None, SETTINGS).body)
+
+
+@pytest.mark.parametrize(("paragraph", "shown"), [
+    ("15) Thriller (Vinile) is on sale at half price until Sunday, the shop said.",
+     "<p>15) Thriller (Vinile) is on sale"),
+    ("2019. That was the year the protests began, and many lawmakers have not forgotten it.",
+     "<p>2019. That was the year"),
+    ("It opened the festival with &lt;The Palace: Tale of Jang Noksu&gt; on Friday night.",
+     "with &lt;The Palace: Tale of Jang Noksu&gt; on"),
+    ("Prices rose 5% &lt; 10% forecast, while the dinar fell against the dollar, traders said.",
+     "<p>Prices rose 5% &lt; 10% forecast"),
+])
+def test_saved_page_paragraphs_show_as_written(paragraph: str, shown: str) -> None:
+    html = rendered_page(paragraph)
+    assert shown in html
+    assert "\\" not in html
+
+
+@pytest.mark.parametrize(("paragraph", "shown"), [
+    # The New York Times italicises a paragraph one piece at a time, links and all.
+    ("<em>We’d like to hear what you think. Here are some </em><em>tips</em>"
+     "<em>. And here’s our email: </em><em>letters@nytimes.com</em><em>.</em>",
+     "<p><em>We’d like to hear what you think. Here are some tips. And here’s our email: "
+     "letters@nytimes.com.</em></p>"),
+    ("<em>Here are some <strong>tips</strong>. And here’s our email, for letters.</em>",
+     "<p><em>Here are some <strong>tips</strong>. And here’s our email, for letters.</em></p>"),
+    ("<em>The envoy’s <em>own</em> words were read out in parliament on Monday.</em>",
+     "<p><em>The envoy’s own words were read out in parliament on Monday.</em></p>"),
+])
+def test_emphasis_from_a_saved_page_renders_as_emphasis(paragraph: str, shown: str) -> None:
+    html = rendered_page(paragraph)
+    assert shown in html
+    assert "*" not in html

@@ -17,14 +17,14 @@ import trafilatura
 from lxml import etree
 from trafilatura.utils import load_html
 
+from digest.ingest.escape import escape_block_start, escape_inline
 from digest.ingest.typography import fix_line, is_mojibake, uses_curly_quotes
 
 # Separators sites put between a headline and their name in <title> and og:title.
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022/]{1,2}\s+")
 _SAFE_LINK_SCHEMES = ("http", "https", "mailto")
-# Markdown syntax that must not fire inside body text.
-_INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]<>])")
-_BLOCK_START_RE = re.compile(r"^(\s*)([#>+=|-]|\d+[.)](?=\s|$))")
+# Blocks that the serialiser writes as structure (headings, quotes, lists, tables), not prose.
+_STRUCTURE_BLOCK_RE = re.compile(r"^(?:[#>|]|- |\d+\. )")
 _PROSE_BLOCK_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]")
 _HEADING_LEVELS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -106,10 +106,6 @@ def _parse_date(value: str | None) -> datetime.datetime | None:
         return None
 
 
-def _escape(text: str) -> str:
-    return _INLINE_SPECIALS_RE.sub(r"\\\1", text)
-
-
 def _safe_link(target: str | None, base_url: str | None) -> str | None:
     if not target:
         return None
@@ -137,7 +133,7 @@ class _Serializer:
             return " "
         lead = " " if raw[:1].isspace() and fixed else ""
         trail = " " if raw[-1:].isspace() and fixed else ""
-        return lead + _escape(fixed) + trail
+        return lead + escape_inline(fixed) + trail
 
     def inline(self, element: etree._Element) -> list[str]:
         """The element's content as Markdown lines (<lb/> breaks a paragraph into lines)."""
@@ -168,7 +164,10 @@ class _Serializer:
             target = _safe_link(element.get("target"), self.base_url)
             marked = f"[{label}]({target})" if target else label
         else:
-            mark = {"#b": "**", "#i": "*", "#t": "`"}.get(element.get("rend", ""), "")
+            rend = element.get("rend", "")
+            # Emphasis inside the same emphasis would close it early: the outer one is enough.
+            nested = any(outer.get("rend") == rend for outer in element.iterancestors("hi"))
+            mark = "" if nested else {"#b": "**", "#i": "*", "#t": "`"}.get(rend, "")
             marked = f"{mark}{label}{mark}"
         lead = " " if raw[:1].isspace() else ""
         trail = " " if raw[-1:].isspace() else ""
@@ -176,17 +175,17 @@ class _Serializer:
 
     def paragraphs(self, element: etree._Element) -> list[str]:
         lines = (" ".join(line.split()) for line in self.inline(element))
-        return [_BLOCK_START_RE.sub(r"\1\\\2", line) for line in lines if line]
+        return [escape_block_start(line) for line in lines if line]
 
     def blocks(self, element: etree._Element) -> list[str]:
         """Markdown blocks for the children of a container element."""
         out: list[str] = []
         if element.text and element.text.strip():
-            out.append(_BLOCK_START_RE.sub(r"\1\\\2", self.text(element.text).strip()))
+            out.append(escape_block_start(self.text(element.text).strip()))
         for child in element:
             out.extend(self.block(child))
             if child.tail and child.tail.strip():
-                out.append(_BLOCK_START_RE.sub(r"\1\\\2", self.text(child.tail).strip()))
+                out.append(escape_block_start(self.text(child.tail).strip()))
         return out
 
     def block(self, element: etree._Element) -> list[str]:
@@ -243,8 +242,31 @@ class _Serializer:
         return ["\n".join(lines)]
 
 
+def _merge_adjacent_emphasis(body: etree._Element) -> None:
+    """Join runs of same emphasis that touch (NYT italicises a paragraph piece by piece:
+    `<hi>Here are some </hi><hi>tips</hi><hi>. And</hi>`): written one by one they give
+    `*tips**. And*`, which Markdown reads as a stray `**`."""
+    for first in list(body.iter("hi")):
+        if first.getparent() is None:  # already merged into its left neighbour
+            continue
+        following = first.getnext()
+        while (following is not None and following.tag == "hi"
+               and following.get("rend") == first.get("rend")
+               and not (first.tail or "").strip()):
+            gap = (first.tail or "") + (following.text or "")
+            if len(first):
+                first[-1].tail = (first[-1].tail or "") + gap
+            else:
+                first.text = (first.text or "") + gap
+            first.extend(list(following))
+            first.tail = following.tail
+            following.getparent().remove(following)
+            following = first.getnext()
+
+
 def to_markdown(body: etree._Element, base_url: str | None, mojibake: bool = False) -> str:
     """Serialise trafilatura's main-content element as Markdown blocks."""
+    _merge_adjacent_emphasis(body)
     curly = uses_curly_quotes("".join(body.itertext()))
     return "\n\n".join(_Serializer(base_url, curly, mojibake).blocks(body)).strip()
 
@@ -262,7 +284,7 @@ def _has_prose(body: str) -> bool:
     """Whether the body holds running text, not only headings, lists of links or tables."""
     # Length in characters too: Chinese and Japanese put no spaces between words.
     return any(_PROSE_BLOCK_RE.search(block) and (len(block.split()) >= 8 or len(block) >= 40)
-               and not _BLOCK_START_RE.match(block) for block in body.split("\n\n"))
+               and not _STRUCTURE_BLOCK_RE.match(block) for block in body.split("\n\n"))
 
 
 def canonical_url(tree: etree._Element) -> str | None:

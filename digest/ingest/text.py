@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from importlib import resources
 
+from digest.ingest.escape import escape_line
 from digest.ingest.typography import fix_text
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ _INNER_SENTENCE_RE = re.compile(
 _BULLET_RE = re.compile(
     r"^([\u2022\u25a1\u2606\u25cb\u25cf\u25aa\u25e6\u2023\u2043\u00b7*+\-\u2013\u2014>»]"
     r"|\d{1,2}[.)])\s+")
+# A numbered bullet keeps its number.
+_NUMBER_RE = re.compile(r"^\s*(\d{1,2})[.)]\s")
 _FORM_FIELD_RE = re.compile(r"\[[\s_]*\]|\[\s*[\w ]{0,20}\s*\]$|\(\s?\)")
 _URLISH_RE = re.compile(r"https?://|www\.|@\w|#\w|\.com\b")
 _DATE_TIME_RE = re.compile(
@@ -289,37 +292,17 @@ def _render(lines: list[_Line]) -> str:
             number = _NUMBER_RE.match(text)
             # A pasted numbered list keeps its numbers ("1. ...", "2. ..."), others take "- ".
             marker = f"{number.group(1)}." if number else "-"
-            entry = f"{marker} {_escape(item)}"
+            entry = f"{marker} {escape_line(item)}"
             if blocks and lines[position - 1].bullet and blocks[-1][:1] in "-0123456789":
                 blocks[-1] += "\n" + entry
             else:
                 blocks.append(entry)
         elif not line.prose and line.words <= 12 and not _SENTENCE_END_RE.search(text) and (
                 0 < position < len(lines) - 1 and lines[position + 1].prose):
-            blocks.append("## " + _escape(text))
+            blocks.append("## " + escape_line(text))
         else:
-            blocks.append(_escape(text))
+            blocks.append(escape_line(text))
     return "\n\n".join(blocks)
-
-
-# What Python-Markdown (digest.markup) would read as markup, escaped the way it honours:
-# backslashes for inline marks, "&lt;" for a "<" that could open a tag ("\\<" shows its
-# backslash), and at a line's start the marks that open a block; a number opens a list only
-# with a full stop ("2019. That was" -> "2019\\. That was"; "15) Thriller" stays).
-_INLINE_SPECIALS_RE = re.compile(r"([\\`*_\[\]])")
-_TAG_OPEN_RE = re.compile(r"<(?=[A-Za-z/!?])")
-_BLOCK_START_RE = re.compile(r"^([#>]|[+-](?=\s|$)|\d+(?=\.(?:\s|$)))")
-_NUMBER_RE = re.compile(r"^\s*(\d{1,2})[.)]\s")
-
-
-def _escape(text: str) -> str:
-    text = _TAG_OPEN_RE.sub("&lt;", _INLINE_SPECIALS_RE.sub(r"\\\1", text))
-    match = _BLOCK_START_RE.match(text)
-    if match is None:
-        return text
-    if match.group(1)[0].isdigit():
-        return text[:match.end()] + "\\" + text[match.end():]
-    return "\\" + text
 
 
 def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | None:

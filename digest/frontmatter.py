@@ -34,6 +34,26 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
                             problem_mark=node.start_mark) from None
 
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        # PyYAML keeps the last of two equal keys: a second 'tags:' line would silently
+        # throw the first one's tags away
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                first = seen.setdefault(key_node.value, key_node.start_mark)
+                if first is not key_node.start_mark:
+                    raise _TwiceGiven(key_node.value, first, key_node.start_mark)
+        return super().construct_mapping(node, deep)
+
+
+class _TwiceGiven(yaml.MarkedYAMLError):
+    """A key given twice in one mapping."""
+
+    def __init__(self, key: str, first: yaml.Mark, second: yaml.Mark) -> None:
+        super().__init__(problem=f"'{key}' is given twice", problem_mark=second)
+        self.first = first
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 # Errors whose context mark (where the construct opened) is where the fix goes: an unclosed
@@ -72,6 +92,12 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
             Problem(path, _line(error.problem_mark, first_line), str(error.problem),
                     "write a real date as YYYY-MM-DD, or quote the value if it is text")
         ) from None
+    except _TwiceGiven as error:
+        raise YamlProblem(
+            Problem(path, _line(error.problem_mark, first_line),
+                    f"{error.problem}, also at line {_line(error.first, first_line)}",
+                    "keep one of them, with the values of both: the second would replace the "
+                    "first")) from None
     except yaml.MarkedYAMLError as error:
         reason = error.problem or "invalid YAML"
         mark = error.problem_mark

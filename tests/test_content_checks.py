@@ -299,3 +299,22 @@ def test_a_date_in_the_future_is_built_with_a_warning(digest_root: Path) -> None
         f"warning: content/articles/later.md:3: date {year}-01-02 is in the future, so the "
         "article comes first on the site until then (check the year)\n")
     assert (digest_root / "site/articles/later/index.html").exists()
+
+
+@pytest.mark.parametrize(("relative", "text", "message"), [
+    ("content/articles/twice.md",
+     "---\ntitle: Twice\ndate: 2021-01-01\ntags: [iraq]\nvia: AP\ntags: [markets]\n---\nBody\n",
+     "content/articles/twice.md:6: 'tags' is given twice, also at line 4"),
+    ("content/tags.yaml", "iraq: Iraq.\nwar: War.\niraq: Also Iraq.\n",
+     "content/tags.yaml:3: 'iraq' is given twice, also at line 1"),
+    ("content/actors/iran.md", "---\nname: Iran\naliases: [IRI]\nkind: state\naliases: [Tehran]\n"
+     "---\n", "content/actors/iran.md:5: 'aliases' is given twice, also at line 3"),
+])
+def test_a_key_given_twice_is_an_error_not_a_silent_loss(
+        digest_root: Path, capsys: pytest.CaptureFixture[str], relative: str, text: str,
+        message: str) -> None:
+    """YAML itself would keep the second and drop the first without a word."""
+    write(digest_root, relative, text)
+    assert errors(digest_root, capsys) == [
+        f"error: {message} (keep one of them, with the values of both: the second would "
+        "replace the first)"]

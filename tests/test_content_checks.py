@@ -221,8 +221,8 @@ def test_files_not_in_utf8_name_the_line(digest_root: Path, capsys: pytest.Captu
                  "expression: missing ), unterminated subpattern at position 0 (patterns match "
                  "whole lines, case-insensitively; put a backslash before ( ) [ ] . * + ? meant "
                  "as text)", id="chrome pattern"),
-    pytest.param("feed_items: 2021-02-30\n", "digest.yaml:7: '2021-02-30' is not a valid date: day is "
-                 f"out of range for month ({DATE_HINT})", id="impossible date"),
+    pytest.param("feed_items: 2021-02-30\n", "digest.yaml:7: '2021-02-30' is not a valid date: "
+                 f"day is out of range for month ({DATE_HINT})", id="impossible date"),
 ])
 def test_settings_out_of_range_are_located(digest_root: Path, capsys: pytest.CaptureFixture[str],
                                            settings: str, message: str) -> None:

@@ -17,6 +17,15 @@ from digest.model import TagInfo
     ("WASHINGTON — The Senate voted", Dateline("Washington", None), "The Senate voted"),
     ("**NEW YORK** (AP) — Stocks rose", Dateline("New York", "AP"), "Stocks rose"),
     ("SÃO PAULO (Reuters) - Brazil's", Dateline("São Paulo", "Reuters"), "Brazil's"),
+    # AFP writes its datelines in title case; wire stories filed from two cities name both.
+    ("Baghdad (AFP) - Iran has", Dateline("Baghdad", "AFP"), "Iran has"),
+    ("AMMAN/BAGHDAD (Reuters) - Iran has", Dateline("Amman/Baghdad", "Reuters"), "Iran has"),
+    ("Sulaimani — Iran has", Dateline("Sulaimani", None), "Iran has"),
+    # CNN gives no place, only itself.
+    ("(CNN) Iran has", Dateline(None, "CNN"), "Iran has"),
+    ("(Reuters) — The attorney general", Dateline(None, "Reuters"), "The attorney general"),
+    # A kicker labels the story: it goes, and a dateline after it is still read.
+    ("EXCLUSIVE — BAGHDAD (Reuters) - Iran has", Dateline("Baghdad", "Reuters"), "Iran has"),
 ])
 def test_a_dateline_opening_becomes_place_and_source(opening: str, dateline: Dateline,
                                                      rest: str) -> None:
@@ -27,9 +36,21 @@ def test_a_dateline_opening_becomes_place_and_source(opening: str, dateline: Dat
     "The U.S. — and its allies — said no.",
     "NATO said — again — that it would stay.",
     "Iran-backed militias — a loose alliance — denied it.",
+    "Trump — the president, that is — denied it.",
+    "The U.S. — Iran's old enemy — denied it.",
+    "Meanwhile — Iran denied it.",
+    "(Pictured) Iran denied it.",
 ])
 def test_a_sentence_with_a_dash_is_not_a_dateline(opening: str) -> None:
     assert split_dateline(opening) == (None, opening)
+
+
+@pytest.mark.parametrize("kicker", ["EXCLUSIVE —", "UPDATE —", "ANALYSIS —", "WATCH —",
+                                    "BREAKING:", "OPINION |", "Exclusive —"])
+def test_a_kicker_is_never_a_dateline(kicker: str) -> None:
+    dateline, rest = split_dateline(f"{kicker} Iran has told its allies to stand down.")
+    assert dateline is None
+    assert rest.endswith("Iran has told its allies to stand down.")
 
 
 @pytest.mark.parametrize(("text", "via"), [

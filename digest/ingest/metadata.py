@@ -8,16 +8,31 @@ from collections import Counter
 from dataclasses import dataclass
 
 # A dateline opens the first paragraph: `SULAIMANI (ESTA) —`, `KYIV, Ukraine (AP) —`,
-# `BAGHDAD, Dec 3 (Reuters) -`. The place is written in capitals (a region after a comma may be
-# in title case); the outlet in brackets is optional; a dash ends it.
+# `BAGHDAD, Dec 3 (Reuters) -`, `AMMAN/BAGHDAD (Reuters) -`, `Baghdad (AFP) -`. The outlet in
+# brackets is optional; a dash ends it. Whether the place is one is decided in _is_place.
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 _DATELINE_RE = re.compile(
     r"^[*_]{0,2}"
-    r"(?P<place>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_][^\W\d_ .'’-]*)*)"
+    r"(?P<place>[^\W\d_][^\W\d_ .'’/-]*(?:[ .'’/-]+[^\W\d_][^\W\d_ .'’/-]*)*)"
     rf"(?P<region>(?:,\s*(?!{_MONTH}\s+\d)[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_]+)*)?)"
     rf"(?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?[*_]{{0,2}}"
-    r"\s*(?:\((?P<source>[^()\n]{1,40})\))?[*_]{0,2}\s*(?:[—–]|-{1,2})\s+"
+    r"\s*(?:\((?P<source>[^()\n]{1,40})\))?[*_]{0,2}\s*(?P<dash>[—–]|-{1,2})\s+"
 )
+# `(CNN) -- Iran has ...`: the outlet alone, no place.
+_SOURCE_ONLY_RE = re.compile(
+    r"^\((?P<source>[A-Z][\w&.]*(?: [A-Z][\w&.]*){0,2})\)\s*(?:(?:[—–]|-{1,2})\s*)?(?=[A-Z])")
+# Kickers label the story, not its place: `EXCLUSIVE —`, `ANALYSIS —`, `BREAKING:`.
+_KICKERS = ("EXCLUSIVE", "BREAKING", "BREAKING NEWS", "UPDATE", "UPDATED", "ANALYSIS", "WATCH",
+            "OPINION", "EXPLAINER", "FACTBOX", "FACT CHECK", "LIVE", "VIDEO", "PHOTOS",
+            "PHOTO", "EDITORIAL", "COMMENTARY", "INTERVIEW", "CORRECTION")
+_KICKER_RE = re.compile(
+    rf"^[*_]{{0,2}}(?:{'|'.join(_KICKERS)})[*_]{{0,2}}\s*(?:[—–:|]|-{{1,2}})\s+(?=\S)")
+# Words that open sentences, never place names written in title case ("The U.S. — and ...").
+_SENTENCE_OPENERS = frozenset({
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "he", "her", "his", "i", "if", "in",
+    "it", "its", "meanwhile", "my", "no", "now", "of", "on", "our", "she", "so", "the", "their",
+    "then", "there", "these", "they", "this", "those", "we", "yesterday", "today", "tonight",
+    "you"})
 
 # Wire agencies and how articles name them; the value is how `via` writes the agency.
 WIRE_AGENCIES: dict[str, str] = {
@@ -54,34 +69,59 @@ SUMMARY_MAX = 300
 
 @dataclass(frozen=True, slots=True)
 class Dateline:
-    place: str  # title case: "Sulaimani", "Kyiv, Ukraine"
+    place: str | None  # title case: "Sulaimani", "Kyiv, Ukraine"; None for `(CNN) ...`
     source: str | None  # the outlet in brackets: "ESTA", "AP"
 
 
 def _title_case(place: str) -> str:
     def word(w: str) -> str:
         return "-".join(part[:1].upper() + part[1:].lower() for part in w.split("-"))
-    return " ".join(word(w) for w in place.split())
+    return " ".join("/".join(word(w) for w in words.split("/")) for words in place.split())
+
+
+def _is_place(place: str, has_source: bool, dash: str, rest: str) -> bool:
+    """Capitals tell a dateline from a sentence that happens to contain a dash: a place in
+    capitals is one; one in title case (as AFP writes `Baghdad (AFP) -`) only when its outlet
+    follows, or an em dash and a new sentence do (`Sulaimani — Iran has`)."""
+    letters = [ch for ch in place if ch.isalpha()]
+    if len(letters) < 2 or place.upper() in _KICKERS:
+        return False
+    if place == place.upper():
+        return True
+    words = re.split(r"[ /-]+", place)
+    if (len(words) > 3 or words[0].casefold() in _SENTENCE_OPENERS
+            or not all(w[:1].isupper() for w in words)):
+        return False
+    return has_source or (dash in "—–" and rest[:1].isupper())
+
+
+def _is_outlet(name: str) -> bool:
+    """`(CNN)`, `(Reuters)`: a wire agency, or a name that opens with an acronym; never a
+    caption's `(Pictured)` or a kicker's `(UPDATE)`."""
+    first = name.split()[0]
+    return name in WIRE_AGENCIES or (
+        len(first) >= 2 and first.isupper() and name.upper() not in _KICKERS)
 
 
 def split_dateline(body: str) -> tuple[Dateline | None, str]:
-    """The dateline opening the body's first paragraph, and the body without it."""
-    match = _DATELINE_RE.match(body.lstrip())
-    if match is None:
-        return None, body
-    place = match.group("place").strip()
-    letters = [ch for ch in place if ch.isalpha()]
-    # Capitals are what tells a dateline from a sentence that happens to contain a dash.
-    if len(letters) < 2 or place != place.upper():
-        return None, body
-    rest = body.lstrip()[match.end():]
-    if not rest.strip():
-        return None, body
-    region = match.group("region").strip(" ,")
-    full_place = _title_case(place) + (f", {region}" if region else "")
-    source = match.group("source")
-    dateline = Dateline(full_place, " ".join(source.split()) if source else None)
-    return dateline, rest[:1].upper() + rest[1:]
+    """The dateline opening the body's first paragraph, and the body without it (nor a kicker
+    such as `EXCLUSIVE —` before it)."""
+    opening = _KICKER_RE.sub("", body.lstrip(), count=1)
+    kicker = opening != body.lstrip()
+    match = _DATELINE_RE.match(opening)
+    if match is not None:
+        place = match.group("place").strip()
+        rest = opening[match.end():]
+        source = match.group("source")
+        if rest.strip() and _is_place(place, source is not None, match.group("dash"), rest):
+            region = match.group("region").strip(" ,")
+            full_place = _title_case(place) + (f", {region}" if region else "")
+            dateline = Dateline(full_place, " ".join(source.split()) if source else None)
+            return dateline, rest[:1].upper() + rest[1:]
+    match = _SOURCE_ONLY_RE.match(opening)
+    if match is not None and _is_outlet(match.group("source")):
+        return Dateline(None, match.group("source")), opening[match.end():]
+    return None, opening if kicker else body
 
 
 def find_via(text: str) -> str | None:

@@ -110,7 +110,9 @@ class _Fields:
         value = self.document.meta.get(key)
         if value is None:
             return ()
-        if _is_name(value):
+        if isinstance(value, str):  # `tags: iraq, militias` means two tags, as a list would
+            value = value.split(",")
+        elif _is_name(value):
             value = [value]
         if not isinstance(value, list) or not all(_is_name(v) for v in value):
             self.problem(key, f"'{key}' must be a list of names",

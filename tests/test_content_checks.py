@@ -124,6 +124,18 @@ def test_a_single_item_stands_for_a_list_everywhere(digest_root: Path) -> None:
     assert "Islamic Republic" in actor and '<a href="https://example.org/iran"' in actor
 
 
+def test_names_written_with_commas_are_a_list(digest_root: Path) -> None:
+    """`tags: iraq, militias` is YAML for one piece of text; the curator meant two tags."""
+    write_article(digest_root, "2021-01-04-commas.md", article_with(
+        "tags: [iraq]", "tags: iraq, militias,\nactors: Qods Force, Iran"))
+    build(digest_root)
+    page = (digest_root / "site/articles/2021-01-04-commas/index.html").read_text()
+    assert "#iraq</a>" in page and "#militias</a>" in page
+    assert ">Quds Force</a>" in page and ">Iran</a>" in page
+    assert (digest_root / "site/tags/militias/index.html").exists()
+    assert not (digest_root / "site/tags/iraq-militias").exists()
+
+
 @pytest.mark.parametrize(("text", "message"), [
     pytest.param('---\nname: Iran\nlinks: ["javascript:alert(1)"]\n---\n',
                  f"iran.md:3: a link must be an http(s) or mailto address, not "

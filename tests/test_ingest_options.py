@@ -111,3 +111,26 @@ def test_a_missing_headline_is_named_and_title_gives_it(root: Path, tmp_path: Pa
     document = parse_document(written.read_text(encoding="utf-8"), written.name)
     assert document.meta["title"] == LONG_HEADLINE
     assert LONG_HEADLINE not in document.body
+
+
+def test_a_digest_article_is_refused_as_input(root: Path, source: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", "--root", str(root), "--date", "2024-03-05", str(source)]) == 0
+    [stored] = articles(root)
+    copy = tmp_path / stored.name
+    copy.write_text(stored.read_text(encoding="utf-8"), encoding="utf-8")
+    capsys.readouterr()
+    # Read as pasted text, its front matter became the headline and its date was ignored.
+    assert main(["ingest", "--root", str(root), "--stdout", str(copy)]) == 1
+    error = one_line_error(capsys)
+    assert "already a digest article (it has front matter)" in error
+    assert "copy it into content/articles/" in error
+
+
+def test_markdown_with_a_rule_on_its_first_line_is_still_an_article(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pasted = tmp_path / "talks.md"
+    pasted.write_text("---\n" + PASTED, encoding="utf-8")
+    assert main(["ingest", "--root", str(root), "--date", "2024-03-05", "--stdout",
+                 str(pasted)]) == 0
+    assert "title: Ministers agree to resume border talks" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from digest.config import Config, load_config
 from digest.errors import DigestError, Problem, display_path
+from digest.frontmatter import DocumentProblem, parse_document
 from digest.ingest.compose import Overrides, Vocabulary, compose, load_vocabulary
 from digest.ingest.extract import Extracted, extract_html, extract_text
 from digest.ingest.fetch import fetch, is_url
@@ -85,6 +86,23 @@ def _decode(name: str, raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def _is_digest_article(text: str) -> bool:
+    """Whether text opens with an article's YAML front matter (a file from content/articles/):
+    read as pasted text, its fields would become the headline and its date would be lost."""
+    try:
+        meta = parse_document(text, "").meta
+    except DocumentProblem:
+        return False
+    return "title" in meta or "date" in meta
+
+
+def _refuse_digest_article(name: str, text: str) -> None:
+    if _is_digest_article(text):
+        raise InputError(Problem(
+            name, None, "this is already a digest article (it has front matter), not a raw one",
+            "copy it into content/articles/ of the digest instead of ingesting it"))
+
+
 def _folder_files(folder: Path) -> list[Path]:
     suffixes = HTML_SUFFIXES | TEXT_SUFFIXES
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
@@ -101,6 +119,8 @@ def _read_file(path: Path, name: str) -> RawArticle:
     except OSError as error:
         raise InputError(Problem(name, None, f"cannot read it ({error.strerror})")) from None
     text = _decode(name, raw)
+    if suffix not in HTML_SUFFIXES:
+        _refuse_digest_article(name, text)
     return RawArticle(name, text, suffix in HTML_SUFFIXES)
 
 
@@ -108,7 +128,10 @@ def raw_articles(argument: str, config: Config) -> Iterator[RawArticle | DigestE
     """What one command-line input holds: one article, or one per file of a folder."""
     if argument == STDIN:
         text = _decode("<stdin>", sys.stdin.buffer.read())
-        yield RawArticle("<stdin>", text, _looks_like_html(text))
+        is_html = _looks_like_html(text)
+        if not is_html:
+            _refuse_digest_article("<stdin>", text)
+        yield RawArticle("<stdin>", text, is_html)
         return
     if is_url(argument):
         page = fetch(argument, config.ingest)

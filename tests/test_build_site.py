@@ -146,6 +146,19 @@ def test_actor_page_has_everything_known_about_the_actor(built_site: Path) -> No
     assert 'href="https://example.com/ghaani" rel="noopener">Profile</a>' in ghaani
 
 
+def test_actor_and_tag_pages_describe_themselves_to_search_engines(built_site: Path) -> None:
+    def description(path: str) -> str:
+        found = re.search(r'<meta name="description" content="([^"]*)">', read(built_site, path))
+        assert found is not None
+        return found.group(1)
+
+    assert description("actors/quds-force/index.html") == (
+        "Quds Force, armed group: 2 articles in Fixture Digest, 3 December 2020 to "
+        "10 January 2021.")
+    assert description("tags/iraq/index.html") == "Politics and security in Iraq."
+    assert description("index.html") == "A small digest the tests build."
+
+
 def test_actor_without_file_still_gets_a_page_and_is_reported(digest_root: Path) -> None:
     report = build(digest_root)
     assert report.actors_without_file == ("Kataib Hezbollah",)

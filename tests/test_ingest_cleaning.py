@@ -28,6 +28,9 @@ CLOSING = [
     "traders in Baghdad said, with banking stocks leading the losses in the afternoon.",
 ]
 
+INSIDE = ("Diplomats in the capital said the warning had been expected for weeks, since the "
+          "factions had lost two commanders in a strike near the Syrian border.")
+
 
 def pasted(*middle: str) -> str:
     return "\n\n".join([HEADLINE, OPENING, SECOND, *middle, *CLOSING]) + "\n"
@@ -53,6 +56,10 @@ def test_a_line_introducing_a_quotation_cuts_nothing(introduction: str) -> None:
     "Join the protest, the cleric told his followers on Sunday.",
     "Subscribers to the cleric's channel shared the video within minutes.",
     "Related reports said the factions had met in Najaf as well.",
+    "Follow the money, the prosecutor told the jury on Tuesday.",
+    "“Follow us on Twitter for updates,” the police said in a statement.",
+    "Every day we send patrols to the border, the commander said.",
+    "Report after report has described the same failures at the ministry.",
 ])
 def test_one_sentence_paragraphs_that_start_like_chrome_stay(sentence: str) -> None:
     body = extract_text(pasted(sentence), SETTINGS).body
@@ -80,6 +87,80 @@ def test_chrome_written_as_sentences_goes() -> None:
     body = extract_text(pasted(*notices), SETTINGS).body
     for notice in notices:
         assert notice not in body
+
+
+@pytest.mark.parametrize("chrome", [
+    "Let our news meet your inbox. The news and stories that matters, delivered weekday "
+    "mornings.",
+    "No spam, we promise. You can unsubscribe at any time and we'll never share your details "
+    "without your permission.",
+    "Stay up to date with Ascom. Subscribe to our newsletter.",
+    "Want more stories like this?",
+    "Every day we send an email with the top stories from Digg.",
+    "This site is protected by recaptcha Privacy Policy | Terms of Service",
+    "Related: The 15 Weirdest Galaxies in Our Universe",
+    "(Image: © TNG Collaboration)",
+    "Report",
+    "Image caption Scooter Braun has managed Justin Bieber, among others, in his career",
+    "Follow us on Twitter @Spacedotcom and on Facebook.",
+])
+def test_sign_up_prompts_and_chrome_lines_go(chrome: str) -> None:
+    # Well inside the article: a short line near its start would be taken for the headline.
+    article = extract_text(pasted(QUOTED, INSIDE, chrome), SETTINGS)
+    assert article.title == HEADLINE
+    assert chrome not in article.body
+    assert INSIDE in article.body and CLOSING[0] in article.body
+
+
+def test_a_name_over_its_bio_is_no_subhead() -> None:
+    article = extract_text(pasted(QUOTED, INSIDE, "Phil Helsel", "Phil Helsel is a reporter for "
+                                  "NBC News, based in Los Angeles, who covers breaking news."),
+                           SETTINGS)
+    assert article.title == HEADLINE
+    assert "## Phil Helsel" not in article.body
+    assert "Phil Helsel is a reporter" in article.body
+
+
+def article_page(*blocks: str) -> str:
+    inner = "".join([f"<p>{OPENING}</p>", f"<p>{SECOND}</p>", *blocks,
+                     *(f"<p>{paragraph}</p>" for paragraph in CLOSING)])
+    return f"<html><body><article><h1>{HEADLINE}</h1>{inner}</article></body></html>"
+
+
+@pytest.mark.parametrize("chrome", [
+    "<h3>You may also like:</h3><ul><li><a href='https://x.example/a'>Pear jam</a></li>"
+    "<li><a href='https://x.example/b'>Pickled sprouts</a></li></ul>",
+    "<h3>Related post: <a href='https://x.example/c'>Pickled Brussels Sprouts Recipe</a></h3>",
+    "<p><strong>Related:</strong> <strong>The 15 Weirdest Galaxies in Our Universe</strong></p>",
+    "<h3>Tell us what YOU think...</h3><p>comments</p>",
+    "<h2><a href='http://eepurl.com/x'>Click here to subscribe to The Paradigm Newsletter</a></h2>",
+    "<p><em>Follow The New York Times Opinion section on Facebook, Twitter (@NYTopinion) and "
+    "Instagram.</em></p>",
+    "<p><em>Email Tariq Malik at tmalik@space.com or follow him @tariqjmalik.</em></p>",
+])
+def test_chrome_that_trafilatura_keeps_goes(chrome: str) -> None:
+    body = extract_html(article_page(chrome), None, SETTINGS).body
+    for words in ("like", "Related", "Pickled", "Weirdest", "think", "comments", "Paradigm",
+                  "Follow", "Tariq"):
+        assert words not in body
+    assert SECOND in body and CLOSING[0] in body
+
+
+@pytest.mark.parametrize("sentence", [
+    "Related reports said the factions had met in Najaf as well.",
+    "Follow the money, the prosecutor told the jury on Tuesday.",
+    "Report after report has described the same failures at the ministry.",
+])
+def test_a_saved_page_keeps_sentences_that_start_like_chrome(sentence: str) -> None:
+    body = extract_html(article_page(f"<p>{sentence}</p>"), None, SETTINGS).body
+    assert sentence in body
+
+
+def test_a_curator_pattern_applies_to_saved_pages_too() -> None:
+    settings = IngestSettings(chrome_patterns=(r"baghdad post staff contributed to this report\.",))
+    page = article_page("<p>Baghdad Post staff contributed to this report.</p>")
+    assert "staff contributed" in extract_html(page, None, SETTINGS).body
+    assert "staff contributed" not in extract_html(page, None, settings).body
 
 
 # --- typography -------------------------------------------------------------------------------

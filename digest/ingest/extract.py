@@ -26,11 +26,11 @@ class Extracted:
 
 
 def extract_html(html: str, url: str | None, settings: IngestSettings) -> Extracted:
-    """The article in a saved or fetched HTML page (settings are accepted for symmetry)."""
-    del settings  # the HTML path needs no curator patterns: trafilatura decides what is chrome
+    """The article in a saved or fetched HTML page; trafilatura finds it, and the chrome
+    patterns (built-in and the curator's) drop what it keeps of the page's furniture."""
     if not html.strip():
         raise ExtractionError("the page is empty (save the whole page, or paste its text)")
-    page = read_page(html, url)
+    page = read_page(html, url, settings.chrome_patterns)
     if page is None:
         raise ExtractionError(
             "no article found in the page (if it needs JavaScript, copy the article text from "

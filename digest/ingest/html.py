@@ -18,6 +18,8 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from digest.ingest.escape import escape_block_start, escape_inline
+from digest.ingest.metadata import plain_text
+from digest.ingest.text import ChromeMatchers, is_chrome_line, looks_english, matchers
 from digest.ingest.typography import fix_line, is_mojibake, uses_curly_quotes
 
 # Separators sites put between a headline and their name in <title> and og:title.
@@ -25,6 +27,7 @@ _TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022/]{1,2}\s+")
 _SAFE_LINK_SCHEMES = ("http", "https", "mailto")
 # Blocks that the serialiser writes as structure (headings, quotes, lists, tables), not prose.
 _STRUCTURE_BLOCK_RE = re.compile(r"^(?:[#>|]|- |\d+\. )")
+_LINK_ITEM_RE = re.compile(r"\s*(?:-|\d+\.) \[[^\]]+\]\([^)\s]+\)")
 _PROSE_BLOCK_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]")
 _HEADING_LEVELS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
@@ -287,6 +290,36 @@ def _has_prose(body: str) -> bool:
                and not _STRUCTURE_BLOCK_RE.match(block) for block in body.split("\n\n"))
 
 
+def _is_link_list(block: str) -> bool:
+    return all(_LINK_ITEM_RE.fullmatch(line) for line in block.split("\n"))
+
+
+def _without_chrome(body: str, patterns: ChromeMatchers) -> str:
+    """What trafilatura keeps of a page's chrome, dropped by the pasted-text patterns: headings
+    and paragraphs ("### You may also like:", "**Related:** ...", newsletter prompts) and a
+    list of bare links under such a line. Other lists, tables, quotes and code are never
+    tested; a line reading as a sentence only meets the [notice] patterns."""
+    blocks = body.split("\n\n")
+    english = looks_english(blocks)
+    kept: list[str] = []
+    after_chrome = in_code = False
+    for block in blocks:
+        fences = block.count("```")
+        if in_code or fences:  # code may hold blank lines: all of it is kept
+            kept.append(block)
+            in_code ^= fences % 2 == 1
+            continue
+        if _STRUCTURE_BLOCK_RE.match(block) and not block.startswith("#"):
+            if not (after_chrome and _is_link_list(block)):
+                kept.append(block)
+                after_chrome = False
+            continue
+        after_chrome = is_chrome_line(plain_text(block), patterns, english)
+        if not after_chrome:
+            kept.append(block)
+    return "\n\n".join(kept)
+
+
 def canonical_url(tree: etree._Element) -> str | None:
     for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         for value in tree.xpath(query):
@@ -295,8 +328,10 @@ def canonical_url(tree: etree._Element) -> str | None:
     return None
 
 
-def read_page(html: str, url: str | None) -> HtmlArticle | None:
-    """The article in a page, or None when trafilatura finds no main content."""
+def read_page(html: str, url: str | None,
+              extra_patterns: tuple[str, ...] = ()) -> HtmlArticle | None:
+    """The article in a page, or None when trafilatura finds no main content; extra_patterns
+    are the curator's chrome patterns."""
     tree = load_html(html)
     if tree is None:
         return None
@@ -311,7 +346,9 @@ def read_page(html: str, url: str | None) -> HtmlArticle | None:
         return None
     # Mojibake is decided for the whole page: one text node alone ("Spaß“") can look like it.
     mojibake = is_mojibake(title + "\n" + "".join(result.body.itertext()))
-    body = _drop_repeated_headline(to_markdown(result.body, page_url, mojibake), title)
+    body = _without_chrome(to_markdown(result.body, page_url, mojibake),
+                           matchers(tuple(extra_patterns)))
+    body = _drop_repeated_headline(body, title)
     if not _has_prose(body):
         return None
     curly = uses_curly_quotes(body)

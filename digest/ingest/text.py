@@ -125,7 +125,7 @@ def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Matchers:
+class ChromeMatchers:
     furniture: re.Pattern[str]  # chrome-shaped lines only: never a line that reads as a sentence
     notice: re.Pattern[str]  # any line: cookie, copyright notices; the curator's patterns
     comments: re.Pattern[str]  # lines that open a comment section
@@ -133,10 +133,10 @@ class _Matchers:
 
 
 @functools.lru_cache(maxsize=8)
-def matchers(extra_patterns: tuple[str, ...]) -> _Matchers:
+def matchers(extra_patterns: tuple[str, ...]) -> ChromeMatchers:
     """Compiled whole-line matchers for the built-in and the curator's chrome patterns."""
     builtin = _builtin_patterns()
-    return _Matchers(
+    return ChromeMatchers(
         furniture=_alternation(builtin["chrome"] + builtin["comments"]),
         notice=_alternation(builtin["notice"] + extra_patterns),
         comments=_alternation(builtin["comments"]),
@@ -153,7 +153,7 @@ def _is_latin(text: str) -> bool:
     return bool(letters) and sum(char < "\u0250" for char in letters) > len(letters) / 2
 
 
-def _looks_english(lines: list[str]) -> bool:
+def looks_english(lines: list[str]) -> bool:
     words = [w.lower() for line in lines for w in _WORD_RE.findall(line)]
     return bool(words) and sum(w in _STOP_WORDS for w in words) / len(words) > 0.15
 
@@ -169,7 +169,19 @@ def _reads_as_sentence(text: str, bare: str, words: float, english: bool) -> boo
     return True
 
 
-def _classify(text: str, patterns: _Matchers, english: bool, comment_headers: bool) -> _Line:
+def is_chrome_line(text: str, patterns: ChromeMatchers, english: bool = True) -> bool:
+    """Whether the patterns call a line chrome: a [notice] pattern (or the curator's) on any
+    line, a [chrome] one on a line that does not read as a sentence. Saved pages use this on
+    what trafilatura kept."""
+    bare = _BULLET_RE.sub("", text)
+    forms = (bare.strip(), text)
+    if any(patterns.notice.fullmatch(form) for form in forms):
+        return True
+    return not _reads_as_sentence(text, bare, _word_count(text), english) and any(
+        patterns.furniture.fullmatch(form) for form in forms)
+
+
+def _classify(text: str, patterns: ChromeMatchers, english: bool, comment_headers: bool) -> _Line:
     words = _word_count(text)
     bare = _BULLET_RE.sub("", text)
     bullet = bare != text
@@ -299,7 +311,10 @@ def _render(lines: list[_Line]) -> str:
                 blocks.append(entry)
         elif not line.prose and line.words <= 12 and not _SENTENCE_END_RE.search(text) and (
                 0 < position < len(lines) - 1 and lines[position + 1].prose):
-            blocks.append("## " + escape_line(text))
+            # "Phil Helsel" over "Phil Helsel is a reporter for ...": a name label that the
+            # next line repeats, dropped rather than made a subhead.
+            if not lines[position + 1].text.startswith(text + " "):
+                blocks.append("## " + escape_line(text))
         else:
             blocks.append(escape_line(text))
     return "\n\n".join(blocks)
@@ -311,7 +326,7 @@ def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | 
     if not raw_lines:
         return None
     patterns = matchers(tuple(extra_patterns))
-    english = _looks_english(raw_lines)
+    english = looks_english(raw_lines)
     headers = sum(1 for line in raw_lines if any(
         patterns.comment_header.fullmatch(form) for form in (line, _BULLET_RE.sub("", line))))
     lines = _weigh_by_neighbours([_classify(line, patterns, english, headers >= 2)

@@ -152,3 +152,42 @@ def test_actor_add_refuses_an_alias_another_actor_claims(
     error = capsys.readouterr().err
     assert "'us' already names the actor in content/actors/united-states.md" in error
     assert not (root / "content" / "actors" / "union-of-students.md").exists()
+
+
+@pytest.mark.parametrize(("text", "junk"), [
+    ("Maria Lopez said that I’m sure of it, and that I’m staying.", "I’m"),
+    ("Come November, Maria Lopez will vote in Madrid.", "Come November"),
+    ("The museum in Seoul is closed on Sun & Mon, Maria Lopez said.", "Sun"),
+    ("Maria Lopez testified to the House Intelligence Committee Tuesday in Washington.",
+     "House Intelligence Committee Tuesday"),
+    ("Maria Lopez spoke at [the inquiry](https://apnews.com/Trumpimpeachmentinquiry) today.",
+     "Trumpimpeachmentinquiry"),
+    ("“GET OUT and VOTE for your GREAT Governor,” Maria Lopez wrote. People get out to vote "
+     "for a great cause.", "VOTE"),
+    ("Maria Lopez thanked @MariaLopez and Matt Bevin; Governor @MattBevin replied.", "MattBevin"),
+])
+def test_words_that_name_nobody_are_no_candidates(text: str, junk: str) -> None:
+    found = candidates(text)
+    assert junk not in found
+    assert "Maria Lopez" in found
+
+
+def test_shouted_words_are_no_candidates_but_acronyms_and_names_in_capitals_are() -> None:
+    text = ("“GET OUT and VOTE,” he wrote. People get out to vote. Envoys from NASA and "
+            "NEW DELHI met.")
+    assert candidates(text) == ("NASA", "NEW DELHI")
+
+
+def test_a_party_or_nationality_is_no_part_of_a_name() -> None:
+    text = ("Republican Phil Bryant won in a landslide. American Kevin Mayer was freed; Mayer "
+            "thanked the American University of Kabul and the European Union.")
+    assert candidates(text) == ("Phil Bryant", "Kevin Mayer", "American University of Kabul",
+                                "European Union")
+
+
+def test_a_first_name_beside_the_full_name_is_the_same_person() -> None:
+    text = ("Taylor Swift sang. He urged them to investigate Joe and Hunter Biden, and Joe "
+            "Biden denied it. Taylor Swift and Taylor thanked Google; Google Stadia and Google "
+            "launched.")
+    assert candidates(text) == ("Taylor Swift", "Hunter Biden", "Joe Biden", "Google",
+                                "Google Stadia")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,8 +191,21 @@ def actors_named(mentions: Iterable[Mention], extra: Iterable[str] = ()) -> tupl
     return tuple(ordered)
 
 
+# Link targets, bare addresses, @handles and #hashtags: words in them name nobody
+# ("apnews.com/Trumpimpeachmentinquiry", "@MattBevin").
+_NOT_PROSE_RE = re.compile(r"\]\([^)\s]*\)|https?://\S+|www\.\S+|[@#]\w+")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+# Days and months that follow a name in a sentence; not "May" (a name) nor "Jun" ("Lee Ho Jun").
+_TRAILING_DATES = names.WEEKDAYS | {
+    "january", "february", "march", "april", "june", "july", "august", "september", "october",
+    "november", "december"}
+# Small words inside names written in capitals ("BANK OF AMERICA").
+_NAME_PARTICLES = frozenset({"of", "the", "and", "for", "de", "al", "el"})
+
+
 def _masked(text: str, mentions: Sequence[Mention]) -> str:
-    """The text with known actors blotted out, so they split phrases and are not candidates."""
+    """The text with known actors blotted out, so they split phrases and are not candidates,
+    and with addresses and handles blotted out too."""
     pieces = []
     position = 0
     for mention in mentions:
@@ -199,13 +213,61 @@ def _masked(text: str, mentions: Sequence[Mention]) -> str:
         pieces.append("|" * (mention.end - mention.start))
         position = mention.end
     pieces.append(text[position:])
-    return "".join(pieces)
+    return _NOT_PROSE_RE.sub(lambda match: "|" * len(match.group(0)), "".join(pieces))
 
 
-def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
-               demonyms: frozenset[str]) -> str | None:
+@dataclass(frozen=True, slots=True)
+class _Evidence:
+    """What the whole article says about its words."""
+
+    capitalised_elsewhere: frozenset[str]  # capitalised words seen inside a sentence
+    demonyms: frozenset[str]
+    lowercase: frozenset[str]  # words the article also writes in lower case: common words
+    plain_words: frozenset[str]  # words of phrases that open with no demonym or party
+
+
+def _descriptor(word: str, demonyms: frozenset[str]) -> bool:
+    """A word that says where someone is from or which side they are on: never a name."""
+    lowered = word.lower()
+    return (lowered in names.PROPER_ADJECTIVES or lowered in demonyms
+            or lowered in names.PARTY_WORDS)
+
+
+def _common_words(tokens: Sequence[names.Word], evidence: _Evidence) -> bool:
+    """"GET OUT", "VOTE", "Complete": ordinary words shouted or capitalised for emphasis; the
+    article writes them in lower case too. Acronyms ("NASA") and names never are."""
+    content = [t.text for t in tokens if t.text.lower() not in names.FUNCTION_WORDS]
+    return all(word.lower() in evidence.lowercase for word in content)
+
+
+def _without_descriptor(tokens: list[names.Word], evidence: _Evidence) -> list[names.Word]:
+    """"Republican Phil Bryant" -> "Phil Bryant": a party before a name of two or three words;
+    "American Kevin Mayer" -> "Kevin Mayer": a nationality before a name the article also
+    writes without it ("Mayer said"). Organisations keep theirs ("American University of Kabul",
+    "European Union", "Republican National Committee"; "American Music Awards")."""
+    rest = tokens[1:]
+    if not 2 <= len(rest) <= 3 or any(t.text.lower() in names.NON_PERSON_HEADS for t in rest):
+        return tokens
+    first = tokens[0].text.lower()
+    if first in names.PARTY_WORDS or (
+            _descriptor(first, evidence.demonyms) and rest[-1].text in evidence.plain_words):
+        return rest
+    return tokens
+
+
+def _without_date(tokens: list[names.Word]) -> list[names.Word]:
+    """The day or month after a name ("House Intelligence Committee Tuesday"), or after the
+    word that opens a sentence ("Come November"); "Black Friday" and "Theresa May" stay."""
+    rest = tokens[:-1]
+    if rest and tokens[-1].text.lower() in _TRAILING_DATES and (
+            len(rest) > 1 or rest[0].sentence_initial):
+        return rest
+    return tokens
+
+
+def _candidate(phrase: names.Phrase, evidence: _Evidence) -> str | None:
     tokens = list(phrase.words)
-    if any(names.is_code(token.text) for token in tokens):
+    if any(names.is_code(token.text) or names.is_contraction(token.text) for token in tokens):
         return None
     # A person's title and nationality are not part of the name: "Iranian General X" -> "X".
     person = names.person_name(phrase)
@@ -215,24 +277,28 @@ def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
                       or (tokens[0].sentence_initial and len(tokens) > 1
                           and tokens[0].text.lower() in names.TITLE_WORDS)):
         tokens = tokens[1:]
+    tokens = _without_descriptor(tokens, evidence)
     # Trailing particles and titles whose name was a known actor ("Iranian General [Ghaani]").
     while tokens and (tokens[-1].text.lower() in {"of", "the", "al", "el"}
                       or names.is_title(tokens[-1].text)):
         tokens = tokens[:-1]
+    tokens = _without_date(tokens)
     # "Iraqi Shia", "American": adjectives of places and faiths, not actors.
-    if all(t.text.lower() in names.PROPER_ADJECTIVES or t.text.lower() in demonyms
-           for t in tokens):
+    if all(_descriptor(t.text, evidence.demonyms) for t in tokens):
         return None
+    if all(t.text.isupper() for t in tokens) and (_common_words(tokens, evidence) or any(
+            t.text.lower() in names.FUNCTION_WORDS - _NAME_PARTICLES for t in tokens)):
+        return None  # shouted words ("GET OUT", "VOTE"), not an acronym or a name in capitals
     if len(tokens) == 1:
         word = tokens[0]
         lowered = word.text.lower()
-        if (lowered in names.FUNCTION_WORDS or lowered in names.MONTHS
-                or lowered in names.WEEKDAYS or lowered in names.TITLE_WORDS
-                or lowered in names.PROPER_ADJECTIVES or len(word.text) < 2
-                or lowered in demonyms):
+        if (_common_words(tokens, evidence) or lowered in names.FUNCTION_WORDS
+                or lowered in names.MONTHS or lowered in names.WEEKDAYS
+                or lowered in names.WEEKDAY_ABBREVIATIONS or lowered in names.TITLE_WORDS
+                or len(word.text) < 2):
             return None
         # Capitalised only where a sentence starts: an ordinary word ("Lawless", "Stand").
-        if word.sentence_initial and word.text not in capitalised_elsewhere:
+        if word.sentence_initial and word.text not in evidence.capitalised_elsewhere:
             return None
     elif all(t.text.lower() in names.MONTHS | names.WEEKDAYS | names.FUNCTION_WORDS
              for t in tokens):
@@ -240,21 +306,58 @@ def _candidate(phrase: names.Phrase, capitalised_elsewhere: set[str],
     return " ".join(t.text for t in tokens)
 
 
+def _spelling_key(name: str) -> str:
+    """"MattBevin" and "Matt Bevin" are one spelling."""
+    return re.sub(r"[\s\-]", "", name_key(name))
+
+
+def _fullest(candidates: dict[str, str], counts: Counter[str],
+             word_counts: Counter[str]) -> list[str]:
+    """One name a person: "Smith" after "John Smith" (the surname) is the same person, and so
+    is "Joe" beside "Joe Biden": a first name, written alone less often than the full name, or
+    as often when the surname also stands without it ("Hunter Biden", "Biden said").
+    "Google" beside "Google Stadia" and "Ithaca" beside "Ithaca Holdings" stay."""
+    def first_name_of(key: str, short: str, other_key: str, other: str) -> bool:
+        if " " in short or not other.startswith(f"{short} ") or len(other.split()) != 2:
+            return False
+        surname = other.split()[1]
+        if surname.lower() in names.NON_PERSON_HEADS:  # "Carlyle Group"
+            return False
+        return counts[other_key] > counts[key] or (
+            counts[other_key] == counts[key] and word_counts[surname] > counts[other_key])
+
+    def part_of_another(key: str, short: str) -> bool:
+        return any(other.endswith((f" {short}", f"-{short}"))
+                   or first_name_of(key, short, other_key, other)
+                   for other_key, other in candidates.items() if other != short)
+    return [name for key, name in candidates.items() if not part_of_another(key, name)]
+
+
 def actor_candidates(body: str, mentions: Sequence[Mention], index: ActorIndex,
                      limit: int = MAX_CANDIDATES) -> tuple[str, ...]:
     """Proper-noun phrases of the body that name no registry actor, by first mention."""
-    found = names.phrases(_masked(body, mentions))
-    capitalised_elsewhere = {w.text for p in found for w in p.words if not w.sentence_initial}
+    masked = _masked(body, mentions)
+    found = names.phrases(masked)
     bases = {w.text for p in found for w in p.words} | {m.text for m in mentions}
     bases |= {n for actor in index.actors for n in (actor.name, *actor.aliases)}
     demonyms = names.demonyms(bases)
+    evidence = _Evidence(
+        capitalised_elsewhere=frozenset(
+            w.text for p in found for w in p.words if not w.sentence_initial),
+        demonyms=demonyms,
+        lowercase=frozenset(w for w in _LETTERS_RE.findall(masked) if w.islower()),
+        plain_words=frozenset(w.text for p in found for w in p.words
+                              if not _descriptor(p.words[0].text, demonyms)))
     ordered: dict[str, str] = {}
+    counts: Counter[str] = Counter()
     for phrase in found:
-        candidate = _candidate(phrase, capitalised_elsewhere, demonyms)
+        candidate = _candidate(phrase, evidence)
         if candidate is None or index.resolve(candidate) is not None:
             continue
-        ordered.setdefault(name_key(candidate), candidate)
-    # "Smith" after "John Smith" is the same person: keep the fuller name only.
-    kept = list(ordered.values())
-    fuller = [c for c in kept if not any(other.endswith((f" {c}", f"-{c}")) for other in kept)]
-    return tuple(fuller[:limit])
+        key = _spelling_key(candidate)
+        counts[key] += 1
+        # Of two spellings, the one with its spaces ("Matt Bevin") is the name as written.
+        if key not in ordered or len(candidate.split()) > len(ordered[key].split()):
+            ordered[key] = candidate
+    word_counts = Counter(w.text for p in found for w in p.words)
+    return tuple(_fullest(ordered, counts, word_counts)[:limit])

@@ -36,6 +36,15 @@ MONTHS = frozenset([
 WEEKDAYS = frozenset([
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
 ])
+# "Closed on Sun & Mon": alone, these are days, not names.
+WEEKDAY_ABBREVIATIONS = frozenset([
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"
+])
+# Parties and leanings written before a name ("Republican Phil Bryant").
+PARTY_WORDS = frozenset([
+    "republican", "republicans", "democrat", "democrats", "democratic", "independent",
+    "conservative", "liberal", "labour", "tory", "socialist", "communist", "nationalist"
+])
 
 # Words that stand before a person's name ("Iranian General Esmail Ghaani", "Mr. Smith").
 TITLE_WORDS = frozenset([
@@ -77,6 +86,7 @@ _ABBREVIATION_RE = re.compile(r"(?:[^\W\d_]\.){1,}|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Ma
 # Lowercase particles inside names: "Ashab al-Kahf", "Ludwig van Beethoven", "Bank of England".
 _PARTICLES = frozenset({"al", "el", "bin", "ibn", "bint", "abu", "de", "del", "der", "van",
                         "von", "da", "di", "du", "le", "la", "of", "the"})
+_CONTRACTION_RE = re.compile(r"(?:['’](?:m|ll|ve|re|d)|n['’]t)$", re.IGNORECASE)
 _SENTENCE_GAP_RE = re.compile(r"(?:^|\n|[.!?:;]|[“\"‘(\[—–])[ \t”\"’)\]*_#>-]*$")
 
 
@@ -184,6 +194,12 @@ def is_code(word: str) -> bool:
     names ("M23", "F-16", "COVID-19", "G20")."""
     digits = sum(character.isdigit() for character in word)
     return len(word) >= 8 and digits >= 3 and digits * 3 >= len(word)
+
+
+def is_contraction(word: str) -> bool:
+    """"I’m", "You're", "Isn't": a pronoun or verb with its contraction, never a name
+    ("O'Neill", "Ja’far" and "De’Broski" go on with other letters)."""
+    return _CONTRACTION_RE.search(word) is not None
 
 
 def is_title(word: str) -> bool:

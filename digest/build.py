@@ -352,7 +352,10 @@ class Builder:
         ready = self._prepare(config, cache, changed_paths, self._scan())
         # no fingerprints known: every page asked for is rendered; and the next build must
         # not take them for the last full build's pages (it renders pages marked b"" again)
+        trusted = cache.output_id == self._output_id()
         results, report = self._write_pages(ready, set(pages), {}, None)
+        if trusted:  # its own writing: the cache still describes every other page of the site
+            cache.output_id = self._output_id()
         for result in results:
             if result.path in cache.pages:
                 cache.pages[result.path] = b""

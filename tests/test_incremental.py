@@ -293,8 +293,11 @@ def test_open_pages_first_then_the_rest(digest_root: Path, tmp_path: Path) -> No
     assert report.written == (shown,)
     assert "new template" in (tmp_path / "site" / shown).read_text()
     assert "new template" not in other.read_text()  # not yet
-    builder.build()
+    report = builder.build()
     assert "new template" in other.read_text()
+    # the rest: the other article pages, and no page made with other templates
+    articles = len(list((tmp_path / "site/articles").rglob("index.html")))
+    assert report.rendered == articles
     Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
 

@@ -149,6 +149,29 @@ def test_a_build_after_another_kind_of_build_into_the_same_folder_is_right(
     assert tree(site) == fresh()
 
 
+def test_a_file_that_becomes_a_folder_and_back_is_moved_in_right(digest_root: Path,
+                                                                  tmp_path: Path) -> None:
+    """A later build moves only changed files in, each to its own place: where a file stood
+    a folder may now go (a static file replaced by a folder of them), and the other way."""
+    static = digest_root / "static"
+    static.mkdir()
+    (static / "logo").write_text("a file")
+    builder = Builder(digest_root, tmp_path / "site")
+    builder.build()
+    (static / "logo").unlink()
+    (static / "logo").mkdir()
+    (static / "logo" / "dark.svg").write_text("<svg/>")
+    builder.build()
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+    assert (tmp_path / "site/static/logo/dark.svg").read_text() == "<svg/>"
+    shutil.rmtree(static / "logo")
+    (static / "logo").write_text("a file again")
+    Builder(digest_root, tmp_path / "site").build()
+    assert (tmp_path / "site/static/logo").read_text() == "a file again"
+    assert not (tmp_path / ".site.new").exists()
+
+
 def test_nothing_changed_rewrites_nothing(digest_root: Path) -> None:
     Builder(digest_root).build()
     stamps = {p: p.stat().st_mtime_ns for p in (digest_root / "site").rglob("*")}

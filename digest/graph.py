@@ -181,7 +181,7 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
             actor_articles[slug].append(article.slug)
         for quote in quotes:
             actor_quotes[quote.speaker].append(quote)
-        tag_slugs = dict.fromkeys(tags.slug(name, article.path) for name in article.tags)
+        tag_slugs = dict.fromkeys(tags.slug(name) for name in article.tags)
         for tag_slug in tag_slugs:
             tag_articles[tag_slug].append(article.slug)
         article_tags[article.slug] = tuple(tag_slugs)
@@ -226,51 +226,38 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
 
 
 class _Tags:
-    """Tag pages by slug. Spellings that differ only in case or spacing are one tag; spellings
-    that differ otherwise but would share a page (c++ and C#: tags/c/) are a problem."""
+    """Tag pages by slug. Every spelling that gives one slug is one tag (U.S. and US, Café and
+    Cafe, united-states in tags.yaml and United States in an article): a large archive holds
+    many spellings of one subject, and a curator cannot be asked to make thousands of files
+    agree. A page is named after its tags.yaml entry, or else the first spelling met. Two
+    tags.yaml entries for one page are a problem: which description would it show?"""
 
     def __init__(self, root: Path, infos: Iterable[TagInfo], problems: list[Problem]) -> None:
         self.root = root
-        self.problems = problems
         self.by_slug: dict[str, Tag] = {}
-        self._first: dict[str, str] = {}  # tag slug -> the file its page's spelling is from
         self._slug_of: dict[str, str] = {}  # each spelling met in articles -> its tag slug
         for info in infos:
-            self._claim(Tag(slugify(info.name), info.name, info.description), TAGS_FILE,
-                        "describe each tag once in content/tags.yaml")
+            tag = Tag(slugify(info.name), info.name, info.description)
+            known = self.by_slug.setdefault(tag.slug, tag)
+            if known is not tag:
+                problems.append(Problem(
+                    TAGS_FILE, self._line(TAGS_FILE, tag.name),
+                    f"tag '{tag.name}' would share the page {urls.tag_url(tag.slug)} with tag "
+                    f"'{known.name}' ({TAGS_FILE}:{self._line(TAGS_FILE, known.name)})",
+                    "describe each tag once in content/tags.yaml: a tag's page is named by "
+                    "the letters and digits of its name"))
 
-    def slug(self, spelling: str, path: str) -> str:
-        """The slug of a tag as an article spells it; `path` is the article's file."""
+    def slug(self, spelling: str) -> str:
+        """The slug of a tag as an article spells it."""
         slug = self._slug_of.get(spelling)
-        if slug is None:  # checked once per spelling: a large archive repeats a few dozen
-            slug = slugify(spelling)
-            known = self.by_slug.get(slug)
-            if known is None or name_key(known.name) != name_key(spelling):
-                self._claim(Tag(slug, spelling, ""), path,
-                            "use one spelling for both, or rename one")
-            self._slug_of[spelling] = slug
+        if slug is None:  # once per spelling: a large archive repeats a few dozen
+            slug = self._slug_of[spelling] = slugify(spelling)
+            self.by_slug.setdefault(slug, Tag(slug, spelling, ""))
         return slug
 
-    def _claim(self, tag: Tag, path: str, hint: str) -> None:
-        """Give the tag its page, or report the tag that has it already."""
-        known = self.by_slug.get(tag.slug)
-        if known is None:
-            self.by_slug[tag.slug] = tag
-            self._first[tag.slug] = path
-            return
-        first = self._first[tag.slug]
-        self.problems.append(Problem(
-            path, self._line(path, tag.name),
-            f"tag '{tag.name}' would share the page {urls.tag_url(tag.slug)} with tag "
-            f"'{known.name}' ({first}:{self._line(first, known.name)})",
-            f"{hint}: a tag's page is named by its letters and digits only"))
-
     def _line(self, path: str, name: str) -> int:
-        """Where a file gives the tag: its key in tags.yaml, or its item in an article's tags
-        (looked for only to report a problem: reading every file again would be slow)."""
-        if path == TAGS_FILE:
-            return _line_in(self.root, path, rf"^[\"']?{re.escape(name)}[\"']?\s*:") or 1
-        return _item_line(self.root, path, "tags", name)
+        """Where tags.yaml gives the tag (looked for only to report a problem)."""
+        return _line_in(self.root, path, rf"^[\"']?{re.escape(name)}[\"']?\s*:") or 1
 
 
 def _loops(parents: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:

@@ -110,9 +110,7 @@ class _Fields:
         value = self.document.meta.get(key)
         if value is None:
             return ()
-        if isinstance(value, str):  # `tags: iraq, militias` means two tags, as a list would
-            value = value.split(",")
-        elif _is_name(value):
+        if _is_name(value):  # one name: a comma may be part of it (Sadr, Muqtada al-)
             value = [value]
         if not isinstance(value, list) or not all(_is_name(v) for v in value):
             self.problem(key, f"'{key}' must be a list of names",
@@ -234,15 +232,17 @@ def read_article(document: Document, problems: list[Problem]) -> Article | None:
     _unknown_keys(fields, ARTICLE_KEYS)
     title = fields.text("title", required=True)
     date = fields.date("date", required=True)
-    if date is not None and date.date() > dt.date.today() + dt.timedelta(days=1):
-        # not an error (the date may be meant), but most often a typo for another year
-        log.warning("%s:%s: date %s is in the future, so the article comes first on the site "
-                    "until then (check the year)", document.path, document.line_of("date"),
-                    date.date().isoformat())
     updated = fields.date("updated")
     draft = document.meta.get("draft", False)
     if not isinstance(draft, bool):
         fields.problem("draft", f"'draft' must be true or false, not {draft!r}")
+    if date is not None and draft is not True and (
+            date.date() > dt.date.today() + dt.timedelta(days=1)):
+        # not an error (the date may be meant), but most often a typo for another year; a
+        # draft dated ahead is a scheduled piece, not on the site anyway
+        log.warning("%s:%s: date %s is in the future, so the article comes first on the site "
+                    "until then (check the year)", document.path, document.line_of("date"),
+                    date.date().isoformat())
     slug_value = fields.text("slug")
     stem = Path(document.path).stem
     slug = slugify(slug_value) if slug_value else slugify(stem)

@@ -1,9 +1,9 @@
 """Write an ingested article into content/articles without ever losing one.
 
-A second ingest of the same source URL or the same body is refused with the path of the first;
-with `force` the first is replaced in place (same path, so the same page address) and a copy
-of it is kept next to it (`<name>.md.<time>.bak`, which the loader ignores: it does not end in
-.md).
+A second ingest of the same source URL (or, when one of the two has none, the same body) is
+refused with the path of the first; with `force` the first is replaced in place (same path, so
+the same page address) and a copy of it is kept next to it (`<name>.md.<time>.bak`, which the
+loader ignores: it does not end in .md).
 """
 
 from __future__ import annotations
@@ -95,16 +95,17 @@ def article_slug(title: str) -> str:
     return _cut(slug, lambda s: len(s.encode("utf-8")) <= SLUG_MAX_BYTES)
 
 
-# Query parameters that say who shared a link, not which article it is.
+# Query parameters that are certainly click tracking (besides utm_*). Only these: sites name
+# their articles with any parameter (kurdistan24.net's news.php?cid=12341), and taking two
+# articles for one makes --force overwrite the other.
 _TRACKING_PARAMETERS = frozenset({
-    "smid", "smtyp", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ocid",
-    "cmpid", "ref", "ref_src", "ref_url", "src", "share", "s_cid", "cid", "ito", "rss", "partner",
-    "_ga", "__twitter_impression", "taid", "mbid", "guccounter", "amp"})
+    "fbclid", "gclid", "gbraid", "wbraid", "dclid", "msclkid", "yclid", "twclid", "ttclid",
+    "igshid", "mc_cid", "mc_eid", "smid", "smtyp", "_hsenc", "_hsmi", "mkt_tok"})
 
 
 def normal_url(url: str) -> str:
-    """How source URLs compare: scheme, "www.", fragment, trailing slash and tracking
-    parameters (utm_*, smid, fbclid, ...) make no other article."""
+    """How source URLs compare: scheme, "www.", fragment, trailing slash and click tracking
+    (utm_*, fbclid, smid, ...) make no other article; every other parameter does."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -142,12 +143,18 @@ def _same_body(new: str, old: str) -> bool:
 
 
 def find_duplicates(root: Path, article: ArticleFile) -> list[Path]:
-    """Articles already in the digest with the same source URL or the same body."""
+    """Articles already in the digest that are this one: the same source URL; the body decides
+    only when one of the two has no source URL (a roundup quoting a brief whole, each with its
+    own address, is another article)."""
     new_body = _flat(article.body)
     new_url = normal_url(article.source_url) if article.source_url else None
-    return [k.path for k in _known_articles(root / ARTICLES_DIR)
-            if _same_body(new_body, k.body)
-            or (new_url and k.source_url and normal_url(k.source_url) == new_url)]
+
+    def same(known: _Known) -> bool:
+        if new_url and known.source_url:
+            return normal_url(known.source_url) == new_url
+        return _same_body(new_body, known.body)
+
+    return [known.path for known in _known_articles(root / ARTICLES_DIR) if same(known)]
 
 
 def _free_path(folder: Path, article: ArticleFile, taken: Iterable[Path]) -> Path:
@@ -192,7 +199,8 @@ def save(root: Path, article: ArticleFile, input_name: str, force: bool = False)
         first = display_path(duplicates[0], root)
         raise DuplicateError(Problem(
             input_name, None, f"already ingested as {first}",
-            "edit that file, or pass --force to replace it (a backup is kept next to it)"))
+            f"edit that file; if it is the same article, pass --force to replace it "
+            f"(the old text is kept as {duplicates[0].name}.<time>.bak)"))
     backups = tuple(_backup(path) for path in duplicates)
     # --force replaces the article where it is: its file name (and so its page's address)
     # stays, whatever folder or name the curator gave it.

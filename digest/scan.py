@@ -55,7 +55,8 @@ def _walk(root: Path, folder: str, found: Scan, problems: list[Problem],
                 elif entry.is_file(follow_symlinks=True):
                     stat = entry.stat()
                     found[_key(root, entry.path)] = (stat.st_mtime_ns, stat.st_size)
-                elif entry.is_symlink():
+                elif entry.is_symlink() and not entry.name.startswith("."):
+                    # (a hidden one is an editor's lock, Emacs's .#name: no source)
                     problems.append(_broken_link(root, entry.path))
     except OSError as error:
         problems.append(Problem(_key(root, folder), None,

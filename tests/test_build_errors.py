@@ -224,6 +224,15 @@ def test_files_a_build_cannot_read_are_errors_and_the_site_stays(
     assert snapshot(digest_root / "site") == before
 
 
+def test_an_editors_lock_link_is_no_problem(digest_root: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Emacs marks a file with unsaved changes by a link to nowhere named .#file."""
+    for folder in ("content/articles", "templates", "static"):
+        (digest_root / folder).mkdir(exist_ok=True)
+        (digest_root / folder / ".#2021-03-05-unrelated.md").symlink_to("root@host.12345:17324")
+    assert run_build(digest_root, capsys) == (0, "")
+
+
 def test_a_missing_digest_folder_is_named(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["build", "--root", str(tmp_path / "nowhere")])

@@ -20,7 +20,7 @@ from digest.model import TagInfo
     # AFP writes its datelines in title case; wire stories filed from two cities name both.
     ("Baghdad (AFP) - Iran has", Dateline("Baghdad", "AFP"), "Iran has"),
     ("AMMAN/BAGHDAD (Reuters) - Iran has", Dateline("Amman/Baghdad", "Reuters"), "Iran has"),
-    ("Sulaimani — Iran has", Dateline("Sulaimani", None), "Iran has"),
+    ("NAJAF, Iraq — Iran has", Dateline("Najaf, Iraq", None), "Iran has"),
     # CNN gives no place, only itself.
     ("(CNN) Iran has", Dateline(None, "CNN"), "Iran has"),
     ("(Reuters) — The attorney general", Dateline(None, "Reuters"), "The attorney general"),
@@ -42,6 +42,24 @@ def test_a_dateline_opening_becomes_place_and_source(opening: str, dateline: Dat
     "(Pictured) Iran denied it.",
 ])
 def test_a_sentence_with_a_dash_is_not_a_dateline(opening: str) -> None:
+    assert split_dateline(opening) == (None, opening)
+
+
+@pytest.mark.parametrize("opening", [
+    "Kataib Hezbollah — The Iran-backed militia denied any role.",
+    "U.S. Senate — The Senate voted on Tuesday.",
+    "Tuesday — The Iraqi parliament voted.",
+    "Live Updates — The Iraqi parliament voted.",
+    "Al Jazeera — The Iraqi parliament voted.",
+    "Middle East Eye — The Iraqi parliament voted.",
+    "Donald Trump — The president denied it.",
+    "New York Times — The Iraqi parliament voted.",
+    # Even a real place: in title case with a dash and no outlet, it reads like a name.
+    "Sulaimani — Iran has told its allies to stand down.",
+])
+def test_title_case_before_a_dash_without_an_outlet_is_no_dateline(opening: str) -> None:
+    # A name, a day or a section in title case cannot be told from a place: the actor the
+    # opening names stays in the body.
     assert split_dateline(opening) == (None, opening)
 
 

@@ -16,7 +16,7 @@ _DATELINE_RE = re.compile(
     r"(?P<place>[^\W\d_][^\W\d_ .'’/-]*(?:[ .'’/-]+[^\W\d_][^\W\d_ .'’/-]*)*)"
     rf"(?P<region>(?:,\s*(?!{_MONTH}\s+\d)[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+[^\W\d_]+)*)?)"
     rf"(?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?[*_]{{0,2}}"
-    r"\s*(?:\((?P<source>[^()\n]{1,40})\))?[*_]{0,2}\s*(?P<dash>[—–]|-{1,2})\s+"
+    r"\s*(?:\((?P<source>[^()\n]{1,40})\))?[*_]{0,2}\s*(?:[—–]|-{1,2})\s+"
 )
 # `(CNN) -- Iran has ...`: the outlet alone, no place.
 _SOURCE_ONLY_RE = re.compile(
@@ -79,10 +79,12 @@ def _title_case(place: str) -> str:
     return " ".join("/".join(word(w) for w in words.split("/")) for words in place.split())
 
 
-def _is_place(place: str, has_source: bool, dash: str, rest: str) -> bool:
+def _is_place(place: str, has_source: bool) -> bool:
     """Capitals tell a dateline from a sentence that happens to contain a dash: a place in
     capitals is one; one in title case (as AFP writes `Baghdad (AFP) -`) only when its outlet
-    follows, or an em dash and a new sentence do (`Sulaimani — Iran has`)."""
+    follows. Without an outlet, `Kataib Hezbollah — The militia denied` or `Tuesday — The`
+    cannot be told from `Sulaimani — Iran has`, and taking a name for a place cuts the actor
+    from the body."""
     letters = [ch for ch in place if ch.isalpha()]
     if len(letters) < 2 or place.upper() in _KICKERS:
         return False
@@ -92,7 +94,7 @@ def _is_place(place: str, has_source: bool, dash: str, rest: str) -> bool:
     if (len(words) > 3 or words[0].casefold() in _SENTENCE_OPENERS
             or not all(w[:1].isupper() for w in words)):
         return False
-    return has_source or (dash in "—–" and rest[:1].isupper())
+    return has_source
 
 
 def _is_outlet(name: str) -> bool:
@@ -113,7 +115,7 @@ def split_dateline(body: str) -> tuple[Dateline | None, str]:
         place = match.group("place").strip()
         rest = opening[match.end():]
         source = match.group("source")
-        if rest.strip() and _is_place(place, source is not None, match.group("dash"), rest):
+        if rest.strip() and _is_place(place, source is not None):
             region = match.group("region").strip(" ,")
             full_place = _title_case(place) + (f", {region}" if region else "")
             dateline = Dateline(full_place, " ".join(source.split()) if source else None)

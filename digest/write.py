@@ -47,7 +47,7 @@ def check_output_dir(out: Path, root: Path, sources: Iterable[Path], known: bool
         raise refuse("refusing to replace this file with the site", choose)
     if known or not out.is_dir() or (out / ".nojekyll").is_file():
         return
-    others = sorted(p.name for p in out.iterdir())
+    others = sorted(p.name for p in out.iterdir() if p.name not in KEPT)
     if others:
         shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
         raise refuse(f"refusing to replace this folder with the site: it holds files that "
@@ -171,8 +171,16 @@ class SiteWriter:
         return WriteReport(written, tuple(removed), len(self._all) - len(written))
 
 
+# What a site folder may hold that is not the site's, and that a build never removes: version
+# control (a gh-pages checkout as --out), GitHub Pages' custom-domain file, and the files
+# desktops leave behind.
+KEPT = frozenset({".git", ".hg", ".svn", "CNAME", ".DS_Store", "Thumbs.db", "desktop.ini"})
+
+
 def _listing(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    """The site's files in `out`, leaving out what it may keep (KEPT, at its top)."""
+    return {p.relative_to(out).as_posix() for top in out.iterdir() if top.name not in KEPT
+            for p in (top.rglob("*") if top.is_dir() else [top]) if p.is_file()}
 
 
 def _prune_empty_parents(out: Path, folder: Path) -> None:

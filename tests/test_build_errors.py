@@ -233,10 +233,38 @@ def test_an_editors_lock_link_is_no_problem(digest_root: Path,
     assert run_build(digest_root, capsys) == (0, "")
 
 
-def test_a_missing_digest_folder_is_named(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_or_wrong_digest_folder_is_named(
+        digest_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["build", "--root", str(tmp_path / "nowhere")])
     assert code == 1
     assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: no such folder (give the "
-                                       "digest folder (the one with digest.yaml) to --root)\n")
+                                       "digest folder (the one with digest.yaml) to --root, or "
+                                       "run from it)\n")
     assert not (tmp_path / "nowhere").exists()
+    articles = digest_root / "content/articles"  # run inside the digest
+    assert main(["build", "--root", str(articles)]) == 1
+    assert capsys.readouterr().err == (f"error: {articles}: not a digest folder: no digest.yaml "
+                                       "or content/ in it (give the digest folder (the one with "
+                                       "digest.yaml) to --root, or run from it)\n")
+    assert not (articles / "site").exists()
+
+
+def test_a_site_folder_keeps_version_control_and_its_custom_domain(
+        digest_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A gh-pages checkout as --out: the site's files are replaced, its .git and CNAME stay;
+    files a desktop leaves in an empty folder do not make it a folder of other files."""
+    pages = tmp_path / "gh-pages"
+    (pages / ".git").mkdir(parents=True)
+    (pages / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (pages / "CNAME").write_text("news.example.org\n")
+    (pages / ".nojekyll").write_text("")
+    (pages / "old-page.html").write_text("an old site's page")
+    assert main(["build", "--root", str(digest_root), "--out", str(pages), "--no-cache"]) == 0
+    assert (pages / ".git/HEAD").read_text() == "ref: refs/heads/gh-pages\n"
+    assert (pages / "CNAME").read_text() == "news.example.org\n"
+    assert not (pages / "old-page.html").exists() and (pages / "index.html").exists()
+    desktop = tmp_path / "desktop"
+    desktop.mkdir()
+    (desktop / ".DS_Store").write_bytes(b"\0")
+    assert main(["build", "--root", str(digest_root), "--out", str(desktop)]) == 0
+    capsys.readouterr()

@@ -48,10 +48,19 @@ class ProgressLine:
             self.stream.flush()
 
 
+def check_root(root: Path) -> None:
+    """The digest's folder must exist and be one: a build run elsewhere (inside content/, say)
+    would make an empty site there."""
+    hint = "give the digest folder (the one with digest.yaml) to --root, or run from it"
+    if not root.is_dir():
+        raise DigestError(Problem(str(root), None, "no such folder", hint))
+    if not (root / "digest.yaml").is_file() and not (root / "content").is_dir():
+        raise DigestError(Problem(str(root), None,
+                                  "not a digest folder: no digest.yaml or content/ in it", hint))
+
+
 def run(args: argparse.Namespace) -> int:
-    if not args.root.is_dir():
-        raise DigestError(Problem(str(args.root), None, "no such folder",
-                                  "give the digest folder (the one with digest.yaml) to --root"))
+    check_root(args.root)
     line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     builder = Builder(args.root, args.out, drafts=args.drafts, base_url=args.base_url,
                       use_cache=not args.no_cache, progress=line)

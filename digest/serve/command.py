@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from digest.cache import CACHE_DIR
 from digest.config import CONFIG_FILE
-from digest.errors import DigestError, Problem, display_path
+from digest.errors import DigestError, display_path
 from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
 from digest.serve.watch import ChangeBatch, SourceWatcher, classify
 from digest.workers import default_workers
@@ -160,11 +160,10 @@ def _private_site(root: Path) -> Iterator[tuple[Path, bool]]:
 
 def run(args: argparse.Namespace) -> int:
     from digest.build import Builder  # the build stack is heavy; load it only when serving
+    from digest.commands.build import check_root
 
+    check_root(Path(args.root))
     root = Path(args.root).resolve()
-    if not root.is_dir():
-        raise DigestError(Problem(str(args.root), None, "no such folder",
-                                  "give the digest folder (the one with digest.yaml) to --root"))
     with _private_site(root) as (site, lasting):
         # The cache stays in memory between rebuilds (writing it takes longer than a
         # one-article rebuild) and is saved after the first build and on the way out; a

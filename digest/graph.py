@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -18,6 +19,8 @@ from digest.config import Config
 from digest.errors import ContentError, Problem
 from digest.load import Content
 from digest.model import Actor, Article, Quote, TagInfo, name_key, slugify
+
+log = logging.getLogger(__name__)
 
 # Actors and tags shared by many articles are compared only with this many articles closest in
 # time: it keeps related-article ranking linear in the archive's size.
@@ -194,7 +197,11 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
         for parent in parents[actor.slug]:
             members[parent].append(actor.slug)
     for loop in _loops(parents):
-        problems.append(_loop_problem(config.root, loop, actors, keys))
+        problem = _loop_problem(config.root, loop, actors, keys)
+        if len(loop) == 1:  # an actor part of itself: surely a slip
+            problems.append(problem)
+        else:  # most often a slip too, but an alliance and its leading party may be meant
+            log.warning("%s", problem)
     if problems:
         raise ContentError(problems)
 
@@ -308,7 +315,8 @@ def _loop_problem(root: Path, loop: tuple[str, ...], actors: dict[str, Actor],
     chain = " → ".join(actors[slug].name for slug in (*loop, loop[0]))
     where = [f"{p}:{n}" for p, n, _ in places]
     return Problem(path, line, f"affiliations go round in a loop: {chain}",
-                   f"they are at {', '.join(where[:-1])} and {where[-1]}; remove one of them")
+                   f"they are at {', '.join(where[:-1])} and {where[-1]}; remove one of them "
+                   "unless each is meant to be part of the other")
 
 
 def _co_actors(article_actors: dict[str, tuple[str, ...]], limit: int,

@@ -175,6 +175,8 @@ def _link(item: Any) -> Link | tuple[str, str]:
     elif isinstance(item, dict) and set(item) <= {"title", "url"}:
         url = item["url"].strip() if isinstance(item.get("url"), str) else None
         title = item.get("title")
+        if isinstance(title, int | float | dt.date) and not isinstance(title, bool):
+            title = str(title)  # `title: 2020` is a year, written as YAML reads it
     if url is None or not isinstance(title, str | None):
         return (f"a link must be a URL or {{title, url}}, got {item!r}",
                 "write each link as a URL or as {title: ..., url: ...}; "

@@ -167,10 +167,12 @@ def test_actor_mistakes_are_located(digest_root: Path, capsys: pytest.CaptureFix
 def test_mailto_and_http_links_pass(digest_root: Path) -> None:
     write(digest_root, "content/actors/iran.md",
           "---\nname: Iran\nlinks:\n  - mailto:press@example.org\n"
-          "  - {title: Site, url: 'HTTP://example.org/'}\n---\n")
+          "  - {title: Site, url: 'HTTP://example.org/'}\n"
+          "  - {title: 2020, url: 'https://example.org/2020'}\n---\n")
     build(digest_root)
     actor = (digest_root / "site/actors/iran/index.html").read_text()
     assert 'href="mailto:press@example.org"' in actor and 'href="HTTP://example.org/"' in actor
+    assert '<a href="https://example.org/2020" rel="noopener">2020</a>' in actor
 
 
 def test_a_keyword_given_as_text_is_one_keyword(digest_root: Path) -> None:

@@ -96,8 +96,8 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
         raise YamlProblem(
             Problem(path, _line(error.problem_mark, first_line),
                     f"{error.problem}, also at line {_line(error.first, first_line)}",
-                    "keep one of them, with the values of both: the second would replace the "
-                    "first")) from None
+                    "keep one, holding what both should say: YAML would quietly keep the "
+                    "second and drop the first")) from None
     except yaml.MarkedYAMLError as error:
         reason = error.problem or "invalid YAML"
         mark = error.problem_mark

@@ -336,5 +336,5 @@ def test_a_key_given_twice_is_an_error_not_a_silent_loss(
     """YAML itself would keep the second and drop the first without a word."""
     write(digest_root, relative, text)
     assert errors(digest_root, capsys) == [
-        f"error: {message} (keep one of them, with the values of both: the second would "
-        "replace the first)"]
+        f"error: {message} (keep one, holding what both should say: YAML would quietly keep "
+        "the second and drop the first)"]

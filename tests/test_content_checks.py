@@ -97,8 +97,9 @@ def article_with(old: str, new: str) -> str:
     pytest.param(article_with("title: Ghaani in Baghdad", "title:"),
                  "x.md:2: 'title' is empty (write the title after 'title:')", id="empty title"),
     pytest.param(article_with("tags: [iraq]", "tags: [iraq, no]"),
-                 "x.md:8: 'tags' must be a list of names (write it as tags: [First, Second] or one "
-                 "'- name' per line; a single name may stand alone)", id="yes is not a name"),
+                 "x.md:8: 'tags' must be a list of names, and False is not one (put in quotes a "
+                 "name YAML reads as something else (yes, no, on, off, numbers with a point, "
+                 "dates), and give no empty item)", id="yes is not a name"),
     pytest.param(article_with("tags: [iraq]", "quotes: Calm down"),
                  "x.md:8: 'quotes' must be a list of quotes, not 'Calm down' (write each quote as "
                  "'- text: \"...\"' with 'speaker: Name' below it; a single quote may stand alone)",

@@ -291,6 +291,35 @@ def test_a_bad_chrome_pattern_stops_ingest_with_its_line(
         "error: digest.yaml:8: 'ingest.chrome_patterns': '(unclosed' is not a regular expression")
 
 
+def test_a_chrome_pattern_may_open_with_a_case_flag(
+        digest_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Patterns match case-insensitively anyway; a curator who writes (?i) out of habit is right.
+    add_settings(digest_root, "ingest:\n  chrome_patterns:\n    - (?i)share on .*\n"
+                              "    - (?i)kurdistan24 messenger .*\n")
+    build(digest_root)
+    raw = tmp_path / "raw.txt"
+    raw.write_text("Talks in Baghdad\n\nOfficials met on Monday to discuss the security of the "
+                   "city, a spokesman said after the meeting ended late in the evening.\n\n"
+                   "The talks will go on next week, the spokesman said when the meeting had "
+                   "ended.\n\nKurdistan24 Messenger brings you the latest news from the "
+                   "region every day.\n")
+    code = main(["ingest", "--root", str(digest_root), "--stdout", "--date", "2021-01-04",
+                 str(raw)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Messenger" not in out and "go on next week" in out
+
+
+def test_a_bad_chrome_pattern_is_explained_in_its_own_terms(
+        digest_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_settings(digest_root, 'ingest:\n  chrome_patterns: ["share (?i)on"]\n')
+    assert errors(digest_root, capsys) == [
+        "error: digest.yaml:8: 'ingest.chrome_patterns': 'share (?i)on' is not a regular "
+        "expression: global flags not at the start of the expression at position 6 (patterns "
+        "match whole lines, case-insensitively; put a backslash before ( ) [ ] . * + ? meant "
+        "as text)"]
+
+
 def test_the_first_paragraph_shown_as_a_summary_is_plain_text() -> None:
     """Home, tag and actor pages and page descriptions show an article's opening as text:
     no Markdown escapes, list bullets or entities may show through."""

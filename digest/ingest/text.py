@@ -127,9 +127,16 @@ def _alternation(patterns: tuple[str, ...]) -> re.Pattern[str]:
 @dataclass(frozen=True, slots=True)
 class ChromeMatchers:
     furniture: re.Pattern[str]  # chrome-shaped lines only: never a line that reads as a sentence
-    notice: re.Pattern[str]  # any line: cookie, copyright notices; the curator's patterns
+    notice: re.Pattern[str]  # any line: cookie, copyright notices
+    # The curator's patterns (any line), each compiled alone as digest.config checks them: in
+    # one alternation a leading (?i) would be an error.
+    curator: tuple[re.Pattern[str], ...]
     comments: re.Pattern[str]  # lines that open a comment section
     comment_header: re.Pattern[str]  # "joe says:": opens one when the text holds several
+
+    def is_notice(self, line: str) -> bool:
+        return bool(self.notice.fullmatch(line)) or any(
+            pattern.fullmatch(line) for pattern in self.curator)
 
 
 @functools.lru_cache(maxsize=8)
@@ -138,7 +145,8 @@ def matchers(extra_patterns: tuple[str, ...]) -> ChromeMatchers:
     builtin = _builtin_patterns()
     return ChromeMatchers(
         furniture=_alternation(builtin["chrome"] + builtin["comments"]),
-        notice=_alternation(builtin["notice"] + extra_patterns),
+        notice=_alternation(builtin["notice"]),
+        curator=tuple(re.compile(pattern, re.I) for pattern in extra_patterns),
         comments=_alternation(builtin["comments"]),
         comment_header=_alternation(builtin["comment-headers"]))
 
@@ -175,7 +183,7 @@ def is_chrome_line(text: str, patterns: ChromeMatchers, english: bool = True) ->
     what trafilatura kept."""
     bare = _BULLET_RE.sub("", text)
     forms = (bare.strip(), text)
-    if any(patterns.notice.fullmatch(form) for form in forms):
+    if any(patterns.is_notice(form) for form in forms):
         return True
     return not _reads_as_sentence(text, bare, _word_count(text), english) and any(
         patterns.furniture.fullmatch(form) for form in forms)
@@ -193,7 +201,7 @@ def _classify(text: str, patterns: ChromeMatchers, english: bool, comment_header
     header = comment_headers and matches(patterns.comment_header)
     furniture = not _reads_as_sentence(text, bare, words, english) and matches(
         patterns.furniture)
-    is_chrome = header or furniture or matches(patterns.notice)
+    is_chrome = header or furniture or any(patterns.is_notice(form) for form in forms)
     comments = header or (furniture and matches(patterns.comments))
     menu = bool(bullet or _FORM_FIELD_RE.search(text) or _DATE_TIME_RE.match(text)
                 or (_URLISH_RE.search(text) and words < 15))

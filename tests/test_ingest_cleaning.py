@@ -67,6 +67,24 @@ def test_one_sentence_paragraphs_that_start_like_chrome_stay(sentence: str) -> N
     assert CLOSING[-1] in body
 
 
+@pytest.mark.parametrize("sentence", [
+    "Follow the money on Twitter and you will find the militia's funding networks, the "
+    "researcher said.",
+    "Tell us what you think about the deal, the minister urged citizens.",
+    "Related: the council met twice last month after similar attacks on the Green Zone.",
+    "Volunteers handed out cookies and water at the site of the blast on Sunday, witnesses said.",
+    "(c) Urges the Government of Iraq to hold accountable those responsible for attacks;",
+    "Source: Russian Defense Ministry, October 25, 2019",
+])
+def test_sentences_worded_near_a_notice_stay(sentence: str) -> None:
+    # Notices apply to every line, so each names the whole phrase a notice uses: a sentence
+    # that shares a few of its words (follow ... on Twitter, tell us what you think, cookies
+    # ... the site, a resolution's "(c)" read as ©) or a fact-check's dated source stays.
+    body = extract_text(pasted(QUOTED, INSIDE, sentence), SETTINGS).body
+    assert sentence in body.replace("\\", "")
+    assert CLOSING[-1] in body
+
+
 def test_comment_headers_still_end_the_article() -> None:
     comments = ["1. joe says:", "November 19, 2019 at 9:41 am",
                 "This is the worst decision the government could have made, and everyone "
@@ -82,7 +100,12 @@ def test_comment_headers_still_end_the_article() -> None:
 
 def test_chrome_written_as_sentences_goes() -> None:
     notices = ["This website uses cookies to improve your experience. You can opt out.",
+               "We use cookies to ensure that we give you the best experience on our website.",
+               "By continuing to browse the site you are agreeing to our use of cookies.",
                "Copyright © 2020 The Baghdad Post. All rights reserved.",
+               "(c) 2019 Thomson Reuters. Click for restrictions.",
+               "Tell us what you think in the comments below.",
+               "Follow Kurdistan24 on Twitter, Facebook and Instagram.",
                "Subscribe to our newsletter."]
     body = extract_text(pasted(*notices), SETTINGS).body
     for notice in notices:
@@ -150,6 +173,11 @@ def test_chrome_that_trafilatura_keeps_goes(chrome: str) -> None:
     "Related reports said the factions had met in Najaf as well.",
     "Follow the money, the prosecutor told the jury on Tuesday.",
     "Report after report has described the same failures at the ministry.",
+    "Follow the money on Twitter and you will find the militia's funding networks, the "
+    "researcher said.",
+    "Tell us what you think about the deal, the minister urged citizens.",
+    "Related: the council met twice last month after similar attacks on the Green Zone.",
+    "Volunteers handed out cookies and water at the site of the blast on Sunday, witnesses said.",
 ])
 def test_a_saved_page_keeps_sentences_that_start_like_chrome(sentence: str) -> None:
     body = extract_html(article_page(f"<p>{sentence}</p>"), None, SETTINGS).body

@@ -127,6 +127,21 @@ def test_a_digest_article_is_refused_as_input(root: Path, source: Path, tmp_path
     assert "copy it into content/articles/" in error
 
 
+def test_a_post_from_another_generator_is_refused_with_what_to_change(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    post = tmp_path / "2020-11-20-iran-instructs-allies.md"
+    post.write_text("---\nlayout: post\ntitle: \"Iran instructs allies\"\n"
+                    "date: 2020-11-20 10:00:00 +0300\ncategories: [iraq]\nauthor: Jane\n---\n\n"
+                    + "\n\n".join(PASTED.split("\n\n")[1:]), encoding="utf-8")
+    assert main(["ingest", "--root", str(root), "--stdout", str(post)]) == 1
+    error = one_line_error(capsys)
+    # Copied into content/articles/ as it is, the build fails on layout, categories, author.
+    assert "already has front matter" in error
+    assert "and layout, categories, author are not keys of a digest article" in error
+    assert "keep only the keys the README lists under Content model" in error
+    assert "copy it into content/articles/" not in error
+
+
 def test_markdown_with_a_rule_on_its_first_line_is_still_an_article(
         root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pasted = tmp_path / "talks.md"

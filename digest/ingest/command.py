@@ -19,6 +19,7 @@ from digest.ingest.fetch import fetch, is_url
 from digest.ingest.metadata import plain_text
 from digest.ingest.options import UsageError, check_root, day, names, web_url
 from digest.ingest.store import save
+from digest.load import ARTICLE_KEYS
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
@@ -86,21 +87,33 @@ def _decode(name: str, raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _is_digest_article(text: str) -> bool:
-    """Whether text opens with an article's YAML front matter (a file from content/articles/):
-    read as pasted text, its fields would become the headline and its date would be lost."""
+def _article_front_matter(text: str) -> dict[str, object] | None:
+    """The front matter text opens with when it is an article's (a file from content/articles/,
+    or a Jekyll or Hugo post): read as pasted text, its fields would become the headline and
+    its date would be lost."""
     try:
         meta = parse_document(text, "").meta
     except DocumentProblem:
-        return False
-    return "title" in meta or "date" in meta
+        return None
+    return meta if "title" in meta or "date" in meta else None
 
 
 def _refuse_digest_article(name: str, text: str) -> None:
-    if _is_digest_article(text):
+    meta = _article_front_matter(text)
+    if meta is None:
+        return
+    foreign = [str(key) for key in meta if key not in ARTICLE_KEYS]
+    if not foreign:
         raise InputError(Problem(
             name, None, "this is already a digest article (it has front matter), not a raw one",
             "copy it into content/articles/ of the digest instead of ingesting it"))
+    # Copied as it is, the build would stop at each of these keys.
+    raise InputError(Problem(
+        name, None, f"this file already has front matter, and {', '.join(foreign)} "
+        f"{'is not a key' if len(foreign) == 1 else 'are not keys'} of a digest article",
+        "keep only the keys the README lists under Content model, such as title, date, "
+        "source_url and tags, then put it in content/articles/; or ingest its text without "
+        "the front matter"))
 
 
 def _folder_files(folder: Path) -> list[Path]:

@@ -90,20 +90,27 @@ def _check(values: dict[str, Any], types: dict[str, Any], text: str, path: str,
             problems.append(Problem(path, _line_of(text, *keys, str(key)),
                                     f"unknown setting '{prefix}{key}'",
                                     f"remove it or use one of: {known}"))
+        elif value is None and types[key] is str:
+            values[key] = ""  # `description:` left blank: no description
         elif isinstance(value, bool) or not isinstance(value, types[key]):
             wanted = types[key]
-            name = wanted.__name__ if isinstance(wanted, type) else wanted[0].__name__
+            kind = wanted if isinstance(wanted, type) else wanted[0]
             problems.append(Problem(path, _line_of(text, *keys, str(key)),
-                                    f"'{prefix}{key}' must be a {name}, not {value!r}"))
+                                    f"'{prefix}{key}' must be {_KINDS.get(kind, kind.__name__)}"
+                                    f", not {value!r}"))
     return problems
+
+
+_KINDS = {str: "text", int: "a whole number", float: "a number", list: "a list", dict: "a mapping"}
 
 
 def base_url_problem(url: str) -> str | None:
     """What is wrong with url as the site's address, or None. Links, feed ids and the sitemap
     are made from it, so it needs a host, and a query or fragment would end up inside them."""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(
-            c.isspace() for c in url):
+    if any(c.isspace() for c in url):
+        return "must not hold spaces (write a space in a path as %20)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be a full http(s) URL with a host"
     if "?" in url or "#" in url:
         return "must not have a query (?...) or a fragment (#...)"

@@ -250,6 +250,7 @@ def test_settings_out_of_range_are_located(digest_root: Path, capsys: pytest.Cap
     ("https:/digest/", "must be a full http(s) URL with a host"),
     ("https://example.org/d/?x=1#frag", "must not have a query (?...) or a fragment (#...)"),
     ("https://example.org/d/#top", "must not have a query (?...) or a fragment (#...)"),
+    ("https://example.org/my digest/", "must not hold spaces (write a space in a path as %20)"),
 ])
 def test_base_url_needs_a_host_and_nothing_after_the_path(
         digest_root: Path, capsys: pytest.CaptureFixture[str], url: str, reason: str) -> None:
@@ -368,3 +369,16 @@ def test_a_key_given_twice_is_an_error_not_a_silent_loss(
     assert errors(digest_root, capsys) == [
         f"error: {message} (keep one, holding what both should say: YAML would quietly keep "
         "the second and drop the first)"]
+
+
+def test_settings_of_the_wrong_kind_say_what_kind_and_a_blank_text_is_empty(
+        digest_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = digest_root / "digest.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "description: A small digest the tests build.", "description:"), encoding="utf-8")
+    build(digest_root)  # a description left blank is no description
+    assert '<meta name="description" content="">' in (
+        digest_root / "site/index.html").read_text(encoding="utf-8")
+    add_settings(digest_root, "feed_items: ten\n")
+    assert errors(digest_root, capsys) == [
+        "error: digest.yaml:7: 'feed_items' must be a whole number, not 'ten'"]

@@ -177,6 +177,21 @@ def test_the_root_redirects_to_the_base_path(server: LiveReloadServer) -> None:
     assert get(server, "/digest").getheader("Location") == "/digest/"
 
 
+def test_a_base_path_in_another_script_is_redirected_to_and_served(
+        builder: CopyBuilder) -> None:
+    app = LiveReloadServer(builder.site, "/новости/", builder, port=0, heartbeat=0.5)
+    app.rebuild(None)
+    app.start()
+    try:
+        response = get(app, "/")
+        assert response.status == 302
+        assert response.getheader("Location") == "/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/"
+        status, _, body = fetch(app, response.getheader("Location") or "")
+        assert status == 200 and b"<h1>Home</h1>" in body
+    finally:
+        app.shutdown()
+
+
 def test_pages_are_served_under_the_base_path(server: LiveReloadServer) -> None:
     status, _, body = fetch(server, "/digest/")
     assert status == 200 and b"<h1>Home</h1>" in body

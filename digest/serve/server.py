@@ -18,6 +18,7 @@ import queue
 import re
 import socket
 import threading
+import urllib.parse
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -589,7 +590,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _redirect(self, location: str) -> None:
         self.send_response(HTTPStatus.FOUND)
-        self.send_header("Location", location)
+        # a header is ASCII: a base path in another script (/новости/) goes percent-encoded
+        self.send_header("Location", urllib.parse.quote(location, safe="/%"))
         self.send_header("Content-Length", "0")
         self.end_headers()
 

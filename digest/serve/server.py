@@ -18,8 +18,8 @@ import queue
 import re
 import socket
 import threading
-import urllib.parse
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field

@@ -58,3 +58,10 @@ def make_digest(root: Path, actors: dict[str, tuple[str, list[str]]] | None = No
     for name, (kind, aliases) in (SEED_ACTORS if actors is None else actors).items():
         write_actor(root, name, kind, aliases)
     return root
+
+
+def pasted(folder: Path, text: str, name: str = "talks.txt") -> Path:
+    """A raw article as a curator pastes it into a text file."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

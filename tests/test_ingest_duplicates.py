@@ -9,7 +9,7 @@ import pytest
 from digest.cli import main
 from digest.frontmatter import parse_document
 from digest.ingest.store import normal_url
-from tests.ingest_support import make_digest
+from tests.ingest_support import make_digest, pasted
 
 PARAGRAPHS = [
     "ANKARA (AP) — Ministers from both countries agreed on Tuesday to resume border talks after "
@@ -30,9 +30,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    path = tmp_path / "talks.txt"
-    path.write_text(PASTED, encoding="utf-8")
-    return path
+    return pasted(tmp_path, PASTED)
 
 
 def ingest(root: Path, *arguments: str) -> int:

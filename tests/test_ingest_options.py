@@ -8,7 +8,7 @@ import pytest
 
 from digest.cli import main
 from digest.frontmatter import parse_document
-from tests.ingest_support import make_digest
+from tests.ingest_support import make_digest, pasted
 
 PASTED = "\n\n".join([
     "Ministers agree to resume border talks",
@@ -26,9 +26,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    path = tmp_path / "talks.txt"
-    path.write_text(PASTED, encoding="utf-8")
-    return path
+    return pasted(tmp_path, PASTED)
 
 
 def articles(root: Path) -> list[Path]:

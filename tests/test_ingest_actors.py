@@ -151,7 +151,17 @@ def test_actor_add_refuses_an_alias_another_actor_claims(
     assert main(["actor", "add", "Union of Students", "--alias", "us", "--root", str(root)]) == 1
     error = capsys.readouterr().err
     assert "'us' already names the actor in content/actors/united-states.md" in error
+    assert "(drop that alias, or add it to the existing actor instead)" in error
     assert not (root / "content" / "actors" / "union-of-students.md").exists()
+
+
+def test_actor_add_of_a_name_another_actor_has_says_that_actor_may_be_meant(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_digest(tmp_path, actors={"United States": ("country", ["U.S.", "US"])})
+    assert main(["actor", "add", "us", "--root", str(root)]) == 1
+    error = capsys.readouterr().err
+    assert ("'us' already names the actor in content/actors/united-states.md (that actor may be "
+            "the one meant: edit its file, or give this one another name)") in error
 
 
 @pytest.mark.parametrize(("text", "junk"), [

@@ -62,8 +62,9 @@ def add_actor(root: Path, name: str, aliases: list[str], kind: str | None,
     problems = [
         Problem(shown, None,
                 f"'{spelling}' already names the actor in {owners[name_key(spelling)]}",
-                "drop that alias, or add it to the existing actor instead")
-        for spelling in (name, *aliases) if name_key(spelling) in owners
+                "drop that alias, or add it to the existing actor instead" if index else
+                "that actor may be the one meant: edit its file, or give this one another name")
+        for index, spelling in enumerate((name, *aliases)) if name_key(spelling) in owners
     ]
     if problems:
         raise ContentError(problems)

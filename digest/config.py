@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from digest.errors import ContentError, Problem
+from digest.errors import ContentError, DigestError, Problem
 from digest.frontmatter import YamlProblem, load_yaml, read_utf8, value_line
 
 CONFIG_FILE = "digest.yaml"
@@ -159,6 +159,19 @@ def _pattern_problems(patterns: list[Any], text: str) -> list[Problem]:
                                     "patterns match whole lines, case-insensitively; put a "
                                     "backslash before ( ) [ ] . * + ? meant as text"))
     return problems
+
+
+def check_root(root: Path) -> None:
+    """The digest's folder must exist and be one (digest.yaml or content/ in it): a typo in
+    --root, or a command run from inside content/, would otherwise make an empty site or a
+    second digest there."""
+    hint = "give --root the digest's folder (the one with digest.yaml), or run from it"
+    if not root.is_dir():
+        raise DigestError(Problem(str(root), None, "no such folder (--root)", hint))
+    if not (root / CONFIG_FILE).is_file() and not (root / "content").is_dir():
+        raise DigestError(Problem(
+            str(root), None, "not a digest folder: no digest.yaml or content/ in it (--root)",
+            hint))
 
 
 def load_config(root: Path, base_url: str | None = None) -> Config:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from digest.build import Builder
-from digest.errors import DigestError, Problem
+from digest.config import check_root
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,17 +46,6 @@ class ProgressLine:
         if self.width:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
-
-
-def check_root(root: Path) -> None:
-    """The digest's folder must exist and be one: a build run elsewhere (inside content/, say)
-    would make an empty site there."""
-    hint = "give the digest folder (the one with digest.yaml) to --root, or run from it"
-    if not root.is_dir():
-        raise DigestError(Problem(str(root), None, "no such folder", hint))
-    if not (root / "digest.yaml").is_file() and not (root / "content").is_dir():
-        raise DigestError(Problem(str(root), None,
-                                  "not a digest folder: no digest.yaml or content/ in it", hint))
 
 
 def run(args: argparse.Namespace) -> int:

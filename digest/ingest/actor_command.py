@@ -6,11 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from digest.config import load_config
+from digest.config import check_root, load_config
 from digest.errors import ContentError, Problem, display_path
 from digest.frontmatter import dump_front_matter
 from digest.ingest.actors import load_actors
-from digest.ingest.options import check_root
 from digest.model import name_key, slugify
 
 

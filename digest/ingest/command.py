@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.config import Config, load_config
+from digest.config import Config, check_root, load_config
 from digest.errors import DigestError, Problem, display_path
 from digest.frontmatter import DocumentProblem, parse_document
 from digest.ingest.compose import Overrides, Vocabulary, compose, load_vocabulary
 from digest.ingest.extract import Extracted, extract_html, extract_text
 from digest.ingest.fetch import fetch, is_url
 from digest.ingest.metadata import plain_text
-from digest.ingest.options import UsageError, check_root, day, names, web_url
+from digest.ingest.options import day, names, web_url
 from digest.ingest.store import save
 from digest.load import ARTICLE_KEYS
 
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
                               source_url=web_url(args.source_url),
                               tags=names("--tag", args.tag), actors=names("--actor", args.actor),
                               title=" ".join(args.title.split()) if args.title else None)
-    except UsageError as error:
+    except DigestError as error:  # the folder or an option
         _report(error)
         return 1
     config = load_config(args.root)

@@ -4,7 +4,6 @@ each bad one is a one-line error naming the option and the fix."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from digest.errors import DigestError, Problem
@@ -13,18 +12,6 @@ from digest.errors import DigestError, Problem
 class UsageError(DigestError):
     """A command-line value that cannot be used: a bad date, an empty tag, a URL that is not
     one."""
-
-
-def check_root(root: Path) -> None:
-    """The digest folder must exist and be one (digest.yaml or content/ in it): a typo in --root,
-    or running from inside content/, would otherwise start a second digest silently."""
-    if not root.is_dir():
-        raise UsageError(Problem(str(root), None, "no such folder (--root)",
-                                 "pass --root with the digest's folder, or run from it"))
-    if not (root / "digest.yaml").is_file() and not (root / "content").is_dir():
-        raise UsageError(Problem(
-            str(root), None, "not a digest folder: no digest.yaml or content/ in it (--root)",
-            "pass --root with the folder holding digest.yaml, or run from it"))
 
 
 def day(value: str | None) -> dt.date | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from digest.cache import CACHE_DIR
-from digest.config import CONFIG_FILE
+from digest.config import CONFIG_FILE, check_root
 from digest.errors import DigestError, display_path
 from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
 from digest.serve.watch import ChangeBatch, SourceWatcher, classify
@@ -160,7 +160,6 @@ def _private_site(root: Path) -> Iterator[tuple[Path, bool]]:
 
 def run(args: argparse.Namespace) -> int:
     from digest.build import Builder  # the build stack is heavy; load it only when serving
-    from digest.commands.build import check_root
 
     check_root(Path(args.root))
     root = Path(args.root).resolve()

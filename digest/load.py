@@ -44,7 +44,6 @@ _SAFE_URL = re.compile(r"https?://[^\s/?#]|mailto:\S", re.I)
 _URL_HINT = "write a full address starting with http://, https:// or mailto:"
 # Everywhere a list is expected, a single item may stand alone: `tags: iraq` is [iraq].
 _ONE_ITEM = "a single {} may stand alone"
-_NONE = object()  # no such item
 
 
 @dataclass(frozen=True)
@@ -118,9 +117,9 @@ class _Fields:
                          f"write it as {key}: [First, Second] or one '- name' per line; "
                          + _ONE_ITEM.format("name"))
             return ()
-        odd = next((v for v in value if not _is_name(v)), _NONE)
-        if odd is not _NONE:
-            self.problem(key, f"'{key}' must be a list of names, and {odd!r} is not one",
+        odd = [v for v in value if not _is_name(v)]
+        if odd:
+            self.problem(key, f"'{key}' must be a list of names, and {odd[0]!r} is not one",
                          "put in quotes a name YAML reads as something else (yes, no, on, off, "
                          "numbers with a point, dates), and give no empty item")
             return ()

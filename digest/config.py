@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from digest.errors import ContentError, DigestError, Problem
 from digest.frontmatter import YamlProblem, load_yaml, read_utf8, value_line
+from digest.urls import is_web_address
 
 CONFIG_FILE = "digest.yaml"
 
@@ -107,15 +108,14 @@ _KINDS = {str: "text", int: "a whole number", float: "a number", list: "a list",
 def base_url_problem(url: str) -> str | None:
     """What is wrong with url as the site's address, or None. Links, feed ids and the sitemap
     are made from it, so it needs a host, and a query or fragment would end up inside them."""
-    parts = urlsplit(url)
     if any(c.isspace() for c in url):
         return "must not hold spaces (write a space in a path as %20)"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_web_address(url):
         return "must be a full http(s) URL with a host"
     if "?" in url or "#" in url:
         return "must not have a query (?...) or a fragment (#...)"
     try:
-        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+        urlsplit(url).port  # noqa: B018 - urlsplit checks the port only when asked
     except ValueError:
         return "has a port that is not a number"
     return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from digest import urls
 from digest.config import Config
 from digest.errors import ContentError, Problem
 from digest.frontmatter import (
@@ -38,9 +39,6 @@ ACTOR_KEYS = frozenset({"name", "aliases", "kind", "affiliations", "links"})
 # saves memory on a large archive and objects in the build cache.
 _REPEATED = frozenset({"source", "via", "dateline", "kind"})
 _DATE_HINT = "use YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+00:00 with a time"
-# Links that open from a page: anything else (javascript:, data:) would run or show what the
-# file says on a reader's click. Site paths are refused too: they would miss the base_url path.
-_SAFE_URL = re.compile(r"https?://[^\s/?#]|mailto:\S", re.I)
 _URL_HINT = "write a full address starting with http://, https:// or mailto:"
 # Everywhere a list is expected, a single item may stand alone: `tags: iraq` is [iraq].
 _ONE_ITEM = "a single {} may stand alone"
@@ -100,7 +98,7 @@ class _Fields:
 
     def url(self, key: str) -> str | None:
         text = self.text(key)
-        if text is not None and not _SAFE_URL.match(text):
+        if text is not None and not urls.is_link_target(text):
             self.problem(key, f"'{key}' must be an http(s) or mailto address, not {text!r}",
                          _URL_HINT)
             return None
@@ -187,7 +185,7 @@ def _link(item: Any) -> Link | tuple[str, str]:
         return (f"a link must be a URL or {{title, url}}, got {item!r}",
                 "write each link as a URL or as {title: ..., url: ...}; "
                 + _ONE_ITEM.format("link"))
-    if not _SAFE_URL.match(url):
+    if not urls.is_link_target(url):
         return (f"a link must be an http(s) or mailto address, not {url!r}",
                 _URL_HINT + "; paths on this site and other schemes are not allowed")
     return Link((title or "").strip() or url, url)

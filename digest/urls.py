@@ -8,7 +8,7 @@ pure, so their answers are remembered: a large site asks for the same URLs many 
 from __future__ import annotations
 
 import functools
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -52,3 +52,20 @@ def output_path(url: str) -> str:
     """The file that serves a URL: pages are folders with an index.html."""
     path = unquote(url)
     return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+def is_web_address(url: str) -> bool:
+    """An http(s) address with a host, which a reader's browser can open: the one rule for
+    every address a curator gives (source_url, links, base_url, --source-url)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an unclosed [ in the host, say
+        return False
+
+
+def is_link_target(url: str) -> bool:
+    """What a page may link to: a web address or a mailto: one. Anything else (javascript:,
+    data:) would run or show what the file says on a reader's click; site paths would miss
+    the base_url path."""
+    return is_web_address(url) or (url[:7].lower() == "mailto:" and len(url.strip()) > 7)

@@ -21,6 +21,7 @@ from digest.ingest.escape import escape_block_start, escape_inline
 from digest.ingest.metadata import plain_text
 from digest.ingest.text import ChromeMatchers, is_chrome_line, looks_english, matchers
 from digest.ingest.typography import fix_line, is_mojibake, uses_curly_quotes
+from digest.urls import is_web_address
 
 # Separators sites put between a headline and their name in <title> and og:title.
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022/]{1,2}\s+")
@@ -323,7 +324,7 @@ def _without_chrome(body: str, patterns: ChromeMatchers) -> str:
 def canonical_url(tree: etree._Element) -> str | None:
     for query in ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content"):
         for value in tree.xpath(query):
-            if urlsplit(str(value).strip()).scheme in ("http", "https"):
+            if is_web_address(str(value).strip()):
                 return str(value).strip()
     return None
 

@@ -4,9 +4,9 @@ each bad one is a one-line error naming the option and the fix."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from digest.errors import DigestError, Problem
+from digest.urls import is_web_address
 
 
 class UsageError(DigestError):
@@ -28,12 +28,7 @@ def web_url(value: str | None) -> str | None:
     if value is None:
         return None
     url = value.strip()
-    try:
-        parts = urlsplit(url)
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
+    if not is_web_address(url):
         example = "https://" + (url.split("://")[-1].lstrip("/") or "example.com/story")
         raise UsageError(Problem("--source-url", None, f"{value!r} is not an http(s) URL",
                                  f"give the article's full address, e.g. {example}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 import re
 import sys
@@ -26,6 +25,7 @@ from digest.frontmatter import (
 )
 from digest.hashes import content_hash
 from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
+from digest.plain import LIST_ITEM, plain_text
 from digest.scan import Scan, scan
 
 log = logging.getLogger(__name__)
@@ -207,24 +207,13 @@ def _links(fields: _Fields) -> tuple[Link, ...]:
     return tuple(links)
 
 
-_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[([^\]]*)\]\([^)]*\)|[*_`>#]+|<[^>]+>")
-
-
-# Markdown's backslash escapes (`\[` is a bracket), and the openings of list items.
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")
-_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)])\s", re.MULTILINE)
-
-
 def lead_of(body: str, limit: int = 280) -> str:
     """The body's first paragraph of prose as plain text (no Markdown left in it: it is shown
     as text, in lists and page descriptions), cut at a word after `limit`."""
     for block in body.split("\n\n"):
-        if _LIST_ITEM.match(block):
+        if LIST_ITEM.match(block):
             continue  # a list is not the article's opening prose
-        escaped = _ESCAPE.sub(lambda m: f"\0{ord(m.group(1))}\0", block)
-        plain = _MARKUP.sub(lambda m: m.group(1) or "", escaped)
-        plain = html.unescape(re.sub("\0(\\d+)\0", lambda m: chr(int(m.group(1))), plain))
-        text = " ".join(plain.split())
+        text = plain_text(block)
         if len(text) > 40 and not block.lstrip().startswith(("#", "|", "```")):
             if len(text) <= limit:
                 return text

@@ -16,10 +16,10 @@ from digest.frontmatter import DocumentProblem, parse_document
 from digest.ingest.compose import Overrides, Vocabulary, compose, load_vocabulary
 from digest.ingest.extract import Extracted, extract_html, extract_text
 from digest.ingest.fetch import fetch, is_url
-from digest.ingest.metadata import plain_text
 from digest.ingest.options import day, names, web_url
 from digest.ingest.store import save
 from digest.load import ARTICLE_KEYS
+from digest.plain import plain_text
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})

@@ -18,9 +18,9 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from digest.ingest.escape import escape_block_start, escape_inline
-from digest.ingest.metadata import plain_text
 from digest.ingest.text import ChromeMatchers, is_chrome_line, looks_english, matchers
 from digest.ingest.typography import fix_line, is_mojibake, uses_curly_quotes
+from digest.plain import plain_text
 from digest.urls import is_web_address
 
 # Separators sites put between a headline and their name in <title> and og:title.

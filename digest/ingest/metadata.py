@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+from digest.plain import plain_text
 
 # A dateline opens the first paragraph: `SULAIMANI (ESTA) —`, `KYIV, Ukraine (AP) —`,
 # `BAGHDAD, Dec 3 (Reuters) -`, `AMMAN/BAGHDAD (Reuters) -`, `Baghdad (AFP) -`. The outlet in
@@ -61,9 +62,6 @@ _ABBREVIATION_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"[.!?][”\"’)]*(?=\s+[“\"‘(]?[A-Z0-9])")
 # A backslash escape keeps its character; a link keeps its text; images and markers go.
-_MARKUP_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])|!\[[^\]]*\]\([^)]*\)"
-                        r"|\[([^\]]*)\]\([^)]*\)|[*_`#>]+")
-_LIST_MARKER_RE = re.compile(r"^[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+", re.M)
 SUMMARY_MAX = 300
 
 
@@ -137,14 +135,6 @@ def find_via(text: str) -> str | None:
     if not counts:
         return None
     return max(counts, key=lambda agency: (counts[agency], -first_seen[agency]))
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown reduced to its words: links keep their text; images, list markers, emphasis
-    and escapes go. Front matter is plain text: a quote says "[Elise]", never "\\[Elise\\]"."""
-    text = _LIST_MARKER_RE.sub("", markdown)
-    text = _MARKUP_RE.sub(lambda m: m.group(1) or m.group(2) or "", text)
-    return " ".join(html.unescape(text).split())
 
 
 def sentences(text: str) -> list[str]:

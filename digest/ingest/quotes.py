@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from digest.ingest import names
 from digest.ingest.actors import ActorIndex, Mention, find_mentions
-from digest.ingest.metadata import plain_text
 from digest.model import Quote
+from digest.plain import plain_text
 
 SPEECH_VERBS = (
     "said|says|say|told|tells|added|adds|stated|states|declared|declares|wrote|writes|tweeted|"

@@ -41,13 +41,13 @@ def _walk(root: Path, folder: str, found: Scan, problems: list[Problem],
           above: set[tuple[int, int]]) -> None:
     """above: the folders (device, inode) this one is inside, to notice a link to one."""
     try:
-        stat = os.stat(folder)
-        if (stat.st_dev, stat.st_ino) in above:
+        here = os.stat(folder)
+        if (here.st_dev, here.st_ino) in above:
             problems.append(Problem(_key(root, folder), None,
                                     "this link leads back to a folder it is in",
                                     "remove the link, or make it point elsewhere"))
             return
-        inside = above | {(stat.st_dev, stat.st_ino)}
+        inside = above | {(here.st_dev, here.st_ino)}
         with os.scandir(folder) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=True):

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from digest.config import Config
 from digest.errors import ContentError, Problem
@@ -118,11 +117,6 @@ def load_actors(config: Config) -> tuple[Actor, ...]:
     if problems:
         raise ContentError(problems)
     return tuple(actors)
-
-
-def load_index(root: Path, config: Config) -> ActorIndex:
-    del root  # the config knows its root; kept for symmetry with the other loaders
-    return build_index(load_actors(config))
 
 
 _WORD_BEFORE_RE = re.compile(r"([^\W\d_][\w.’'-]*)[ \t]+$")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest import urls
 from digest.cache import HtmlStore
@@ -18,6 +19,9 @@ from digest.errors import ContentError, Problem
 from digest.frontmatter import DocumentProblem, split_document
 from digest.graph import SiteGraph
 from digest.hashes import content_hash
+
+if TYPE_CHECKING:
+    from digest.ahead import BodiesAhead
 
 # Below this many bodies to convert, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 200
@@ -94,11 +98,23 @@ def make_job(path: str, body_hash: str, spellings: tuple[tuple[str, str], ...],
 
 
 def convert_bodies(root: Path, jobs: Iterable[BodyJob], store: HtmlStore, workers: int,
-                   progress: Callable[[str, int, int], None] = lambda *_: None) -> None:
+                   progress: Callable[[str, int, int], None] = lambda *_: None,
+                   ahead: BodiesAhead | None = None) -> None:
     """Convert the jobs whose HTML the store lacks (in up to `workers` forked processes when
-    there are many). progress(what, done, total) is called as chunks finish."""
+    there are many), first taking what ahead's workers have converted. progress(what, done,
+    total) is called as chunks finish."""
     by_key = {job.key: job for job in jobs}
     pending = [by_key[key] for key in sorted(store.missing(by_key))]
+    if ahead is not None and pending:
+        total, left = len(pending), []
+        for job, html in ahead.take(pending, lambda done: progress("converting Markdown",
+                                                                    min(done, total), total)):
+            if html is None:
+                left.append(job)
+            else:
+                store.put(job.key, html)
+        store.flush()
+        pending = left
     if len(pending) >= PARALLEL_THRESHOLD and workers > 1:
         from digest.workers import worker_pool
 

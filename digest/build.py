@@ -33,6 +33,7 @@ from digest.write import SiteWriter, check_output_dir
 if TYPE_CHECKING:
     import jinja2
 
+    from digest.ahead import BodiesAhead
     from digest.bodies import BodyHtml, BodyJob
     from digest.cache import PageFingerprints
     from digest.graph import SiteGraph
@@ -222,6 +223,21 @@ class Builder:
     def _prepare(self, config: Config, cache: BuildCache, changed: set[str],
                  scanned: Scan) -> _Prepared:
         """Everything up to rendering: content, graph, body HTML, the plan of pages."""
+        with self._bodies_ahead(cache) as ahead:
+            return self._prepare_with(config, cache, changed, scanned, ahead)
+
+    def _bodies_ahead(self, cache: BuildCache) -> BodiesAhead:
+        """Workers for load_content to read many files in, which go on to convert the bodies
+        (see digest.ahead), but not those the last build's articles had."""
+        from digest.ahead import BodiesAhead
+        from digest.model import Article
+
+        known = frozenset(record.body_hash for _, _, record in cache.parsed.values()
+                          if isinstance(record, Article))
+        return BodiesAhead(self.root, self.workers, known)
+
+    def _prepare_with(self, config: Config, cache: BuildCache, changed: set[str],
+                      scanned: Scan, ahead: BodiesAhead) -> _Prepared:
         from digest.bodies import BodyHtml, body_jobs, convert_bodies
         from digest.graph import build_graph
         from digest.incremental import as_body_edit
@@ -233,7 +249,7 @@ class Builder:
         if self.trust_changes and changed and cache.last is not None:
             content = reload_content(config, cache.last.content, cache.parsed, changed)
         if content is None:
-            content = load_content(config, cache.parsed, changed, scanned, self.workers)
+            content = load_content(config, cache.parsed, changed, scanned, self.workers, ahead)
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}
@@ -250,10 +266,11 @@ class Builder:
             jobs = body_jobs(graph)
         if edit is not None:  # the other bodies and all descriptions are as the last build left
             convert_bodies(self.root, [jobs[slug] for slug in edit.touched], self._store,
-                           self.workers)
+                           self.workers, ahead=ahead)
             descriptions = edit.descriptions
         else:
-            convert_bodies(self.root, jobs.values(), self._store, self.workers, self.progress)
+            convert_bodies(self.root, jobs.values(), self._store, self.workers, self.progress,
+                           ahead)
             descriptions = self._descriptions(graph)
         body_html = BodyHtml(self.root, self._store, jobs)
         plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest import urls
 from digest.config import Config
@@ -27,6 +27,9 @@ from digest.hashes import content_hash
 from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
 from digest.plain import LIST_ITEM, plain_text
 from digest.scan import Scan, scan
+
+if TYPE_CHECKING:
+    from digest.ahead import BodiesAhead
 
 log = logging.getLogger(__name__)
 
@@ -351,15 +354,21 @@ def _is_source(relative: str, folder: str) -> bool:
 PARALLEL_READ = 400
 
 
-def _read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[Problem]]:
-    """One article or actor file (which, by its folder) as a record, or its problems."""
+def read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[Problem], str]:
+    """One article or actor file (which, by its folder) as a record, or its problems; and its
+    body (digest.ahead converts the bodies of the files it reads)."""
     problems: list[Problem] = []
     document = read_document(root / relative, root, problems)
     if document is None:
-        return None, problems
+        return None, problems, ""
     if relative.startswith("content/articles/"):
-        return read_article(document, problems), problems
-    return read_actor(document, problems), problems
+        return read_article(document, problems), problems, document.body
+    return read_actor(document, problems), problems, document.body
+
+
+def _read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[Problem]]:
+    record, problems, _ = read_file(root, relative)
+    return record, problems
 
 
 def _read_share(task: tuple[Path, list[str]]) -> list[tuple[Article | Actor | None,
@@ -368,11 +377,14 @@ def _read_share(task: tuple[Path, list[str]]) -> list[tuple[Article | Actor | No
     return [_read_file(root, relative) for relative in relatives]
 
 
-def _read_files(root: Path, relatives: list[str],
-                workers: int) -> list[tuple[Article | Actor | None, list[Problem]]]:
-    """_read_file for each, in order; in forked workers when there are many (YAML is slow)."""
+def _read_files(root: Path, relatives: list[str], workers: int, ahead: BodiesAhead | None,
+                ) -> list[tuple[Article | Actor | None, list[Problem]]]:
+    """_read_file for each, in order; in forked workers when there are many (YAML is slow),
+    ahead's when given (they go on to convert the bodies)."""
     if workers < 2 or len(relatives) < PARALLEL_READ:
         return [_read_file(root, relative) for relative in relatives]
+    if ahead is not None:
+        return ahead.read(relatives)
     from digest.workers import worker_pool
 
     size = -(-len(relatives) // (workers * 4))
@@ -382,14 +394,15 @@ def _read_files(root: Path, relatives: list[str],
 
 
 def _read_folders(config: Config, scanned: Scan, problems: list[Problem], parsed: ParsedFiles,
-                  changed: frozenset[str], workers: int) -> tuple[list[Article], list[Actor]]:
+                  changed: frozenset[str], workers: int, ahead: BodiesAhead | None,
+                  ) -> tuple[list[Article], list[Actor]]:
     """Every article and actor file: records from `parsed` for files whose size and time are
     as they were (and not in `changed`), the others read again (and `parsed` updated)."""
     sources = [(relative, stamp) for folder in ("content/articles/", "content/actors/")
                for relative, stamp in scanned.items() if _is_source(relative, folder)]
     fresh = [relative for relative, (mtime, size) in sources
              if relative in changed or parsed.get(relative, (None, None))[:2] != (mtime, size)]
-    read = dict(zip(fresh, _read_files(config.root, fresh, workers), strict=True))
+    read = dict(zip(fresh, _read_files(config.root, fresh, workers, ahead), strict=True))
     articles: list[Article] = []
     actors: list[Actor] = []
     for relative, (mtime, size) in sources:
@@ -444,19 +457,21 @@ def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
 
 def load_content(config: Config, parsed: ParsedFiles | None = None,
                  changed: Iterable[str] = (), scanned: Scan | None = None,
-                 workers: int = 1) -> Content:
+                 workers: int = 1, ahead: BodiesAhead | None = None) -> Content:
     """Read every article, actor and tag. Raises ContentError listing all problems.
 
     parsed, when given, holds records from an earlier load; files whose size and modification
     time are unchanged (and that are not in `changed`) are not read again. It is updated.
     scanned is a scan of the digest root's content/ folder, when the caller has made one.
+    ahead, when given, reads many files in its workers, which then convert the bodies.
     """
     problems: list[Problem] = []
     table: ParsedFiles = {} if parsed is None else parsed
     forced = frozenset(changed)
     if scanned is None:
         scanned = scan(config.root, [config.content_dir])
-    articles, actors = _read_folders(config, scanned, problems, table, forced, workers)
+    articles, actors = _read_folders(config, scanned, problems, table, forced, workers,
+                                     ahead)
     tags = load_tags(config, problems)
     if problems:
         raise ContentError(problems)

@@ -277,6 +277,82 @@ def test_files_read_in_workers_give_the_same_content_and_problems(
     assert in_workers.value.problems == here.value.problems
 
 
+def converted(root: Path, ahead: Any = None) -> dict[str, str]:
+    """Each article's body HTML by file, as convert_bodies stores it (through ahead's workers
+    when given, which then read the files for load_content)."""
+    from digest.bodies import body_jobs, convert_bodies
+    from digest.cache import HtmlStore
+    from digest.config import load_config
+    from digest.graph import build_graph
+    from digest.load import load_content
+
+    config = load_config(root)
+    jobs = body_jobs(build_graph(config, load_content(config, workers=2, ahead=ahead)))
+    store = HtmlStore(None)
+    convert_bodies(root, jobs.values(), store, workers=1, ahead=ahead)
+    return {job.path: store.get(job.key) for job in jobs.values()}
+
+
+def test_bodies_converted_ahead_are_the_bodies_converted_after(
+        digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a big build's file-reading workers convert the bodies while the graph is made
+    import digest.load
+    from digest.ahead import BodiesAhead
+    from digest.config import load_config
+    from digest.model import Article
+
+    serial = converted(digest_root)
+    monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
+    with BodiesAhead(digest_root, 2) as ahead:
+        assert converted(digest_root, ahead) == serial
+        assert ahead.converted() == 5  # the fixture's five articles, its draft included
+    content = digest.load.load_content(load_config(digest_root))
+    known = frozenset(a.body_hash for a in content.articles if isinstance(a, Article))
+    with BodiesAhead(digest_root, 2, known) as ahead:  # what the last build had: the store's
+        assert converted(digest_root, ahead) == serial
+        assert ahead.converted() == 0
+
+
+def test_a_body_edited_after_it_was_read_ahead_is_converted_from_the_file(
+        digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.load
+    from digest.ahead import BodiesAhead
+    from digest.config import load_config
+
+    monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
+    with BodiesAhead(digest_root, 2) as ahead:
+        digest.load.load_content(load_config(digest_root), workers=2, ahead=ahead)
+        EDITS["article body"](digest_root)  # the workers hold the old body
+        monkeypatch.setattr(digest.load, "PARALLEL_READ", 10_000)  # the build reads it anew
+        html = converted(digest_root, ahead)
+    assert "met allies in Baghdad on Tuesday." in html[GHAANI]
+
+
+def test_workers_reading_ahead_stop_when_the_build_does(
+        digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    import digest.load
+    import digest.markup
+    from digest.errors import ContentError
+
+    monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
+    edit(digest_root, GHAANI, "date: 2020-12-03", "date: someday")
+    with pytest.raises(ContentError):
+        Builder(digest_root, workers=2).build()
+    assert not multiprocessing.active_children()
+    edit(digest_root, GHAANI, "date: someday", "date: 2020-12-03")
+
+    def broken(self: object, text: str) -> str:
+        raise ValueError("no Markdown today")
+
+    monkeypatch.setattr(digest.markup.MarkdownRenderer, "to_html", broken)  # the workers fork
+    with pytest.raises(RuntimeError, match="no Markdown today"):
+        Builder(digest_root, workers=2).build()
+    assert not multiprocessing.active_children()
+    assert not (digest_root / "site").exists()
+
+
 def test_a_template_error_in_a_worker_is_reported_with_its_line(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.rendering
@@ -325,12 +401,16 @@ def test_open_pages_first_then_the_rest(digest_root: Path, tmp_path: Path) -> No
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("workers", "read_ahead"), [(1, False), (2, False), (2, True)])
 def test_long_builds_report_their_progress(digest_root: Path, tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+                                           monkeypatch: pytest.MonkeyPatch, workers: int,
+                                           read_ahead: bool) -> None:
     import digest.bodies
+    import digest.load
     import digest.rendering
 
+    if read_ahead:
+        monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
     monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.rendering, "PROGRESS_EVERY", 5)
     monkeypatch.setattr(digest.bodies, "PARALLEL_THRESHOLD", 1)

@@ -1,0 +1,204 @@
+"""Reading a large digest's files in worker processes that go on converting the bodies.
+
+A cold build reads every file (digest.load), makes the graph (digest.graph) and converts every
+article body (digest.bodies). Only the first and the last can use more than one core; while
+the parent makes the graph, the other core would wait. So the workers that read the files keep
+the article bodies they read and convert them to HTML straight away, while the parent makes
+the graph. The only part of a body's HTML that needs the graph, the links on the actors' first
+mentions, is added once the parent sends each worker the bodies' jobs.
+
+Nothing here decides what the HTML is: to_html and link_first_mentions are the same calls
+digest.bodies makes, and a body a worker does not hold (it changed since it was read, say) is
+left to digest.bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from digest.model import Actor, Article
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from digest.bodies import BodyJob
+    from digest.errors import Problem
+
+    Record = tuple[Article | Actor | None, list[Problem]]
+
+PROGRESS_EVERY = 100  # bodies converted between two progress reports
+LINKED_BATCH = 256  # linked bodies sent back to the parent at once
+
+
+class BodiesAhead:
+    """Worker processes started by read(), stopped by close() (or leaving the with block).
+
+    known: hashes of bodies whose HTML the store already holds from an earlier build (their
+    files were only touched, say): the workers do not convert those again.
+    """
+
+    def __init__(self, root: Path, workers: int, known: frozenset[str] = frozenset()) -> None:
+        self.root = root
+        self.workers = workers
+        self.known = known
+        self._stack = ExitStack()
+        self._channels: list[tuple[Connection, BaseProcess]] = []
+        self._shares: dict[str, int] = {}  # file -> the worker that read it
+        self._converted = [0] * workers  # bodies each worker has converted so far
+        self._ready = [False] * workers  # each worker's conversions are done
+
+    def __enter__(self) -> BodiesAhead:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def read(self, relatives: list[str]) -> list[Record]:
+        """Each file's record and problems, as digest.load reads them, in order. The workers
+        then convert the article bodies they read, until take() asks for them."""
+        from multiprocessing.connection import wait
+
+        from digest.workers import forking, held_interrupts
+
+        if self._channels:
+            raise RuntimeError("read() starts the workers, and only once")
+        context = self._stack.enter_context(forking())
+        self._stack.callback(self._stop)
+        for index in range(self.workers):
+            share = relatives[index::self.workers]
+            self._shares.update(dict.fromkeys(share, index))
+            parent_end, child_end = context.Pipe()
+            process = context.Process(target=_work, daemon=True,
+                                      args=(self.root, share, self.known, child_end))
+            self._channels.append((parent_end, process))
+            with held_interrupts():
+                process.start()
+            child_end.close()
+        records: list[Record] = [(None, [])] * len(relatives)
+        waiting = {connection: index for index, (connection, _) in enumerate(self._channels)}
+        while waiting:  # in the order they come: a worker goes on once its records are read
+            for connection in wait(list(waiting)):
+                index = waiting.pop(connection)  # type: ignore[call-overload]
+                records[index::self.workers] = self._message(index)[1]
+        return records
+
+    def take(self, jobs: list[BodyJob], progress: Callable[[int], None] = lambda done: None,
+             ) -> Iterator[tuple[BodyJob, str | None]]:
+        """Each job with its linked HTML, or with None where no worker holds its body.
+        progress(converted) hears, as the workers' reports come in, how many bodies are done.
+        A worker is asked once: later calls find no body held."""
+        from multiprocessing.connection import wait
+
+        shares, self._shares = self._shares, {}
+        by_worker: list[list[BodyJob]] = [[] for _ in range(self.workers)]
+        for job in jobs:
+            index = shares.get(job.path)
+            if index is None:
+                yield job, None
+            else:
+                by_worker[index].append(job)
+        if not self._channels:
+            return
+        pending = {index for index in range(self.workers) if by_worker[index]}
+        asked: set[int] = set()
+        by_key = {job.key: job for job in jobs}
+        while pending:
+            for index in list(pending - asked):
+                if self._ready[index]:
+                    self._channels[index][0].send(by_worker[index])
+                    asked.add(index)
+            waiting = {self._channels[index][0]: index for index in pending}
+            for connection in wait(list(waiting)):
+                index = waiting[connection]  # type: ignore[index]
+                status, payload = self._message(index)
+                if status in ("progress", "ready"):
+                    progress(self.converted())
+                elif status == "linked":
+                    for key, html in payload:
+                        yield by_key[key], html
+                elif status == "done":
+                    pending.discard(index)
+
+    def converted(self) -> int:
+        """Bodies the workers have converted, as far as the parent has heard."""
+        return sum(self._converted)
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def _message(self, index: int) -> tuple[str, Any]:
+        """The next message from a worker; its progress is noted on the way."""
+        connection, process = self._channels[index]
+        try:
+            status, payload = connection.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(f"a worker reading the digest's files exited with code "
+                               f"{process.exitcode}") from None
+        if status == "crash":
+            raise RuntimeError(payload)
+        if status == "progress":
+            self._converted[index] = payload
+        elif status == "ready":
+            self._converted[index], self._ready[index] = payload, True
+        return status, payload
+
+    def _stop(self) -> None:
+        for connection, process in self._channels:
+            connection.close()
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        self._channels = []
+
+
+def _work(root: Path, share: list[str], known: frozenset[str], connection: Connection) -> None:
+    """A worker: read its share of the files, convert its bodies, then link them."""
+    from digest.workers import ignore_interrupts
+
+    ignore_interrupts()
+    try:
+        _read_convert_link(root, share, known, connection)
+    except Exception as error:  # reported in the parent, never lost
+        connection.send(("crash", f"a worker reading the digest's files failed: {error!r}"))
+    finally:
+        connection.close()
+
+
+def _read_convert_link(root: Path, share: list[str], known: frozenset[str],
+                       connection: Connection) -> None:
+    from digest.load import read_file
+    from digest.markup import MarkdownRenderer, link_first_mentions
+
+    records: list[Record] = []
+    bodies: dict[str, str] = {}  # body hash -> Markdown, for the articles read well
+    for relative in share:
+        record, problems, body = read_file(root, relative)
+        records.append((record, problems))
+        if isinstance(record, Article) and record.body_hash not in known:
+            bodies[record.body_hash] = body
+    connection.send(("records", records))
+    del records
+    renderer = MarkdownRenderer()
+    html: dict[str, str] = {}
+    for count, (body_hash, body) in enumerate(bodies.items(), 1):
+        html[body_hash] = renderer.to_html(body)
+        if count % PROGRESS_EVERY == 0:
+            connection.send(("progress", count))
+    bodies.clear()
+    connection.send(("ready", len(html)))
+    jobs: list[BodyJob] = connection.recv()
+    batch: list[tuple[str, str | None]] = []
+    for job in jobs:
+        unlinked = html.get(job.body_hash)
+        batch.append((job.key, None if unlinked is None else link_first_mentions(
+            unlinked, dict(job.spellings), dict(job.titles))))
+        if len(batch) == LINKED_BATCH:
+            connection.send(("linked", batch))
+            batch = []
+    connection.send(("linked", batch))
+    connection.send(("done", None))

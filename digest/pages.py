@@ -67,16 +67,18 @@ class SitePlan:
 
     def pages(self) -> Iterator[PageSpec]:
         graph = self.graph
+        # the few pages that list the whole site (search index, sitemap) first: a worker that
+        # drew one of them at the end would keep the other waiting (see digest.rendering)
+        yield from self._other_pages()
+        yield self._page(urls.ACTORS_INDEX, "actors.html", self._actors_index)
+        yield self._page(urls.TAGS_INDEX, "tags.html", self._tags_index)
         yield from self._home_pages()
         for position, article in enumerate(graph.articles):
             yield self._article_page(article.slug, position)
         for slug in graph.actors:
             yield from self._actor_pages(slug)
-        yield self._page(urls.ACTORS_INDEX, "actors.html", self._actors_index)
         for slug in graph.tags:
             yield self._tag_page(slug)
-        yield self._page(urls.TAGS_INDEX, "tags.html", self._tags_index)
-        yield from self._other_pages()
 
     def pages_at(self, paths: Iterable[str]) -> list[PageSpec]:
         """The pages at these output paths, in no set order. Article, actor and tag pages are
@@ -150,7 +152,8 @@ class SitePlan:
 
     @staticmethod
     def _page(url: str, template: str, make: Callable[..., Context], *args: Any) -> PageSpec:
-        return PageSpec(urls.output_path(url), template, partial(make, *args))
+        return PageSpec(urls.output_path(url), template,
+                        partial(_with_address, url, partial(make, *args)))
 
     def months(self) -> tuple[Month, ...]:
         if self._months is None:
@@ -293,6 +296,12 @@ class SitePlan:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # the <updated> of a feed with no entries
+
+
+def _with_address(url: str, make: Callable[[], Context]) -> Context:
+    """A page's view values and its own address, which its canonical link and Open Graph
+    tags give: what a link shared from a page shows, wherever it was copied from."""
+    return {**make(), "page_url": url}
 
 
 def _changed(article: Article) -> dt.datetime:

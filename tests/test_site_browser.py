@@ -60,3 +60,45 @@ def test_search_finds_articles_by_an_alias_of_their_actors(page: tuple[Any, str]
     tab.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
     assert results.all_inner_texts() == ["Rockets land near the Green Zone",
                                          "Ghaani asks allies in Baghdad for calm"]
+
+
+LONG_WORD = "Supercalifragilisticexpialidociousreorganisationcommitteeheadquarters"
+LONG_ARTICLE = f"""---
+title: The {LONG_WORD} announces changes
+date: 2021-03-06
+source: Rudaw Media Network International Broadcasting Corporation
+dateline: Sulaimaniyah–Halabja–Penjwen border crossing
+tags: [popular-mobilization-forces-and-their-reorganisation-under-the-prime-minister]
+actors: [Popular Mobilization Forces Commission Headquarters Directorate of Operations]
+quotes:
+  - text: {LONG_WORD}{LONG_WORD}
+    speaker: Popular Mobilization Forces Commission Headquarters Directorate of Operations
+---
+The commission said https://example.com/{LONG_WORD}/{LONG_WORD} on Saturday.
+
+| Column one | Column two | Column three | Column four | Column five |
+|---|---|---|---|---|
+| aaaaaaaaaaaaaaaa | bbbbbbbbbbbbbbbbbbbb | cccccccccccccccccc | dddddddddddddddd | eeeeeeeeeee |
+
+```
+a very long line of code that scrolls inside its own box and never pushes the page sideways
+```
+"""
+
+
+def test_long_names_words_and_addresses_never_make_a_phone_scroll_sideways(
+        page: tuple[Any, str], digest_root: Path, static_server: tuple[str, Path]) -> None:
+    tab, site = page
+    (digest_root / "content/articles/2021-03-06-long.md").write_text(LONG_ARTICLE,
+                                                                     encoding="utf-8")
+    build(digest_root, static_server[1] / "digest")
+    tab.set_viewport_size({"width": 360, "height": 740})
+    actor = "actors/popular-mobilization-forces-commission-headquarters-directorate-of-operations/"
+    for path in ["", "articles/2021-03-06-long/", actor, "archive/2021/03/",
+                 "tags/popular-mobilization-forces-and-their-reorganisation-under-the-prime-"
+                 "minister/", "search/?q=announces"]:
+        tab.goto(site + path)
+        if path.startswith("search"):
+            tab.locator("#search-results li a").first.wait_for()
+        assert tab.locator("h1").count() == 1
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path

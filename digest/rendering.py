@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_PAGES = 500
 PROGRESS_EVERY = 250  # pages between two progress reports
+CHUNK = 32  # pages a worker takes on at a time
 
 # progress(what is being done, how many done, out of how many)
 Progress = Callable[[str, int, int], None]
@@ -68,13 +70,19 @@ class PageRenderer:
         data = render_page(self.environment, page, context, self.root)
         return PageResult(page.path, fingerprint, True, self.files.put(page.path, data), bodies)
 
-    def render_share(self, index: int, count: int,
-                     progress: Callable[[int], None] = lambda done: None) -> list[PageResult]:
-        """Every count-th page starting at index (so that workers split the site evenly).
-        progress(pages done) is called now and then."""
+    def render_claimed(self, claim: Callable[[], int],
+                       progress: Callable[[int], None] = lambda done: None) -> list[PageResult]:
+        """The pages of each chunk of CHUNK pages (in the site's order) that claim() hands out:
+        workers claim chunks as they go, so that one that drew costly pages (the search index,
+        the sitemap) does not keep the other waiting at the end. progress(pages done) is
+        called now and then."""
         results: list[PageResult] = []
+        start = end = 0
         for position, page in enumerate(self.plan.pages()):
-            if position % count != index:
+            if position >= end:  # chunks come in rising order: the next starts here or later
+                chunk = claim()
+                start, end = chunk * CHUNK, (chunk + 1) * CHUNK
+            if position < start:
                 continue
             if len(results) % PROGRESS_EVERY == 0 and results:
                 progress(len(results))
@@ -89,7 +97,7 @@ class PageRenderer:
 
 def _render_in_workers(pages: PageRenderer, workers: int, total: int,
                        progress: Progress) -> list[PageResult]:
-    """Render the site in forked worker processes, each taking every n-th page.
+    """Render the site in forked worker processes, which take chunks of pages as they go.
 
     Forking hands each worker the graph and views without copying or pickling them; only
     progress counts and the small results (or the problems of a failed page) come back.
@@ -113,18 +121,27 @@ def _stop(processes: list[BaseProcess]) -> None:
 
 def _start(pages: PageRenderer, workers: int, context: ForkContext,
            channels: dict[Connection, BaseProcess]) -> None:
-    """A worker for each share of the pages, put in channels by the pipe it reports on."""
+    """Workers that claim chunks of pages until none are left, put in channels by the pipe
+    each reports on."""
     from digest.errors import DigestError
     from digest.workers import held_interrupts, ignore_interrupts
 
-    for index in range(workers):
+    counter = context.Value("q", 0)  # the next chunk of pages, shared by the workers
+
+    def claim() -> int:
+        with counter.get_lock():
+            chunk = int(counter.value)
+            counter.value = chunk + 1
+        return chunk
+
+    for _ in range(workers):
         receiver, sender = context.Pipe(duplex=False)
 
-        def work(index: int = index, sender: Connection = sender) -> None:
+        def work(sender: Connection = sender) -> None:
             ignore_interrupts()
             try:
-                done = pages.render_share(index, workers,
-                                          lambda count: sender.send(("progress", count)))
+                done = pages.render_claimed(claim,
+                                            lambda count: sender.send(("progress", count)))
                 sender.send(("ok", done))
             except DigestError as error:
                 sender.send(("error", error.problems))
@@ -190,4 +207,5 @@ def render_pages(pages: PageRenderer, workers: int, progress: Progress) -> list[
     small_edit = pages.edit is not None and pages.edit.same_templates
     if not small_edit and workers > 1 and total >= PARALLEL_PAGES:
         return _render_in_workers(pages, workers, total, progress)
-    return pages.render_share(0, 1, lambda done: progress("rendering pages", done, total))
+    return pages.render_claimed(itertools.count().__next__,
+                                lambda done: progress("rendering pages", done, total))

@@ -257,6 +257,31 @@ def test_worker_processes_write_the_same_site(digest_root: Path, tmp_path: Path,
     assert 0 < report.rendered < report.pages
 
 
+@pytest.mark.parametrize("chunk", [1, 5])
+def test_workers_share_out_the_pages_each_page_once(digest_root: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    chunk: int) -> None:
+    import digest.rendering
+
+    monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.rendering, "CHUNK", chunk)
+    made: list[list[str]] = []
+    original = digest.rendering.render_pages
+
+    def recording(*args: Any) -> list[Any]:
+        results = original(*args)
+        made.append([result.path for result in results])
+        return results
+
+    monkeypatch.setattr(digest.rendering, "render_pages", recording)
+    Builder(digest_root, tmp_path / "serial", use_cache=False, workers=1).build()
+    Builder(digest_root, tmp_path / "three", use_cache=False, workers=3).build()
+    serial, three = made
+    assert len(set(serial)) == len(serial) > 20
+    assert three == sorted(serial)  # workers' results come sorted by path
+    assert tree(tmp_path / "three") == tree(tmp_path / "serial")
+
+
 def test_files_read_in_workers_give_the_same_content_and_problems(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.load

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from urllib.parse import urljoin
 
 from digest import urls
 from digest.charts import MONTH_NAMES, mentions_chart
@@ -236,9 +239,12 @@ class SitePlan:
               full_text: bool) -> Context:
         entries = []
         changes = [_changed(self.graph.by_slug[slug]) for slug in article_slugs]
+        base_url = self.graph.config.base_url
         for slug, changed in zip(article_slugs, changes, strict=True):
-            entries.append(FeedEntry(self.views.card(slug), changed.isoformat(),
-                                     self.body_html(slug) if full_text else ""))
+            card = self.views.card(slug)
+            content = _absolute_links(self.body_html(slug), base_url + card.url) if (
+                full_text) else ""
+            entries.append(FeedEntry(card, changed.isoformat(), content))
         # compared as times: as text, 10:00+05:00 would come after 08:00+00:00
         newest = max(changes, default=_EPOCH).isoformat()
         return {"feed_title": title, "feed_path": path, "alternate": alternate,
@@ -296,6 +302,26 @@ class SitePlan:
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # the <updated> of a feed with no entries
+
+
+# A start tag in body HTML, and one attribute of it: the sanitiser writes every attribute as
+# name="value" (no quote inside a value), and '<' in text as &lt;, so these find exactly the
+# tags and their attributes, never text that looks like one (a code sample of a link).
+_START_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s"\'=/>]+="[^"]*")*\s*/?>')
+_ATTRIBUTE = re.compile(r'(\s)([^\s"\'=/>]+)="([^"]*)"')
+
+
+def _absolute_links(body_html: str, page_url: str) -> str:
+    """Body HTML with every link and image address made full, as it resolves on the article's
+    page: a feed reader shows the body away from that page (the feed's xml:base is the site's,
+    and some readers ignore xml:base), where '../other/' or '/digest/actors/x/' lead nowhere."""
+    def attribute(match: re.Match[str]) -> str:
+        space, name, value = match.groups()
+        if name.lower() not in ("href", "src"):
+            return match.group(0)
+        return f'{space}{name}="{html.escape(urljoin(page_url, html.unescape(value)))}"'
+
+    return _START_TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag.group(0)), body_html)
 
 
 def _with_address(url: str, make: Callable[[], Context]) -> Context:

@@ -255,3 +255,27 @@ def test_every_internal_link_resolves_when_served_under_the_subpath(
                     checked[target] = error.code
             assert checked[target] == 200, f"{page.relative_to(site)} links to broken {link}"
     assert len(checked) > 30
+
+
+def test_links_in_feed_entries_lead_where_they_lead_on_the_article_page(
+        digest_root: Path) -> None:
+    """A feed reader shows an article away from its page: each link and image in it must be a
+    full address, the one it has on the page (a reader that ignores xml:base included)."""
+    article = digest_root / "content/articles/2021/2021-01-10-rockets-green-zone.md"
+    article.write_text(article.read_text(encoding="utf-8") + (
+        "\nSee [the earlier report](../2020-12-03-ghaani-in-baghdad/), [its notes](#notes)"
+        ' and ![a map](map.png); a link is written `<a href="../x/">`.\n'), encoding="utf-8")
+    build(digest_root)
+    page = "https://example.org/digest/articles/2021-01-10-rockets-green-zone/"
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring((digest_root / "site/feed.xml").read_bytes())
+    entry = next(e for e in feed.iter(f"{atom}entry") if e.findtext(f"{atom}id") == page)
+    content = entry.findtext(f"{atom}content") or ""
+    assert '<code>&lt;a href="../x/"&gt;</code>' in content  # a code sample stays as written
+    collector = LinkCollector()
+    collector.feed(content)
+    assert "https://example.org/digest/articles/2020-12-03-ghaani-in-baghdad/" in collector.links
+    assert page + "#notes" in collector.links
+    assert page + "map.png" in collector.links
+    assert "https://example.org/digest/actors/kataib-hezbollah/" in collector.links
+    assert all(link.startswith("https://") for link in collector.links), collector.links

@@ -282,13 +282,17 @@ class SitePlan:
                 "articles": tuple(self.views.card(s) for s in self._months[month])}
 
     def _search_index(self) -> Context:
-        """Every article's card, and the aliases of the actors they name, each actor's once:
-        repeated on every card, an actor named in thousands of articles would swell the index
-        that every search downloads."""
+        """Every article's card; every actor, so that a reader looking for one by any of its
+        names finds its page (also before an article names it); and each actor's aliases
+        once: repeated on every card, an actor named in thousands of articles would swell the
+        index that every search downloads."""
         graph = self.graph
-        aliases = {actor.name: actor.aliases for slug, actor in graph.actors.items()
-                   if actor.aliases and slug in graph.actor_articles}
+        aliases = {actor.name: actor.aliases for actor in graph.actors.values() if actor.aliases}
+        actors = [Counted(self.views.actor(slug), len(graph.actor_articles.get(slug, ())))
+                  for slug in graph.actors]
         return {"cards": tuple(self.views.card(a.slug) for a in graph.articles),
+                "actors": tuple(sorted(actors, key=lambda c: (c.item.name.casefold(),
+                                                              c.item.url))),
                 "aliases": dict(sorted(aliases.items()))}
 
     def _sitemap(self) -> tuple[tuple[str, str], ...]:

@@ -102,3 +102,59 @@ def test_long_names_words_and_addresses_never_make_a_phone_scroll_sideways(
             tab.locator("#search-results li a").first.wait_for()
         assert tab.locator("h1").count() == 1
         assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+
+def test_search_finds_actor_pages_by_name_or_alias_even_without_articles(
+        page: tuple[Any, str], digest_root: Path, static_server: tuple[str, Path]) -> None:
+    tab, site = page
+    (digest_root / "content/actors/hashd.md").write_text(
+        "---\nname: Popular Mobilization Forces\naliases: [Hashd al-Shaabi, PMF]\n"
+        "kind: armed group\n---\nAn umbrella of militias.\n", encoding="utf-8")
+    build(digest_root, static_server[1] / "digest")
+    tab.goto(site + "search/?q=qaani")  # an alias of Esmail Ghaani
+    actors = tab.locator("#search-actor-results li a")
+    actors.first.wait_for()
+    assert actors.all_inner_texts() == ["Esmail Ghaani"]
+    tab.fill("#q", "hashd")  # an actor no article names yet: found all the same
+    tab.wait_for_function("document.querySelector('#search-actor-results li a') &&"
+                          " document.querySelector('#search-actor-results li a').textContent"
+                          " === 'Popular Mobilization Forces'")
+    assert tab.locator("#search-results li").count() == 0
+    assert "1 actor" in tab.inner_text("#search-status")
+    actors.first.click()
+    tab.wait_for_url(site + "actors/hashd/")
+
+
+def test_a_search_with_no_results_says_so(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.goto(site + "search/")
+    tab.fill("#q", "zzyzx")
+    tab.wait_for_function("document.getElementById('search-status').textContent !== ''")
+    assert tab.inner_text("#search-status") == "Nothing matches “zzyzx”."
+    assert tab.locator("#search-results li, #search-actor-results li").count() == 0
+    assert tab.locator("#search-actors").is_hidden()
+    assert tab.locator("#search-articles").is_hidden()
+
+
+def test_pressing_enter_in_search_keeps_the_reader_in_place(page: tuple[Any, str]) -> None:
+    """Enter must not reload the page (which drops the keyboard focus at the top of it); the
+    address still holds the query, so that a search can be shared or bookmarked."""
+    tab, site = page
+    tab.goto(site + "search/")
+    tab.evaluate("window.notReloaded = true")
+    tab.focus("#q")
+    tab.keyboard.type("irgc")
+    tab.keyboard.press("Enter")
+    tab.wait_for_function("window.location.search === '?q=irgc'")
+    assert tab.evaluate("window.notReloaded") is True
+    assert tab.evaluate("document.activeElement.id") == "q"
+    assert tab.locator("#search-results li a").all_inner_texts() == ["IRGC issues a statement"]
+
+
+def test_search_says_so_when_its_index_cannot_be_loaded(
+        page: tuple[Any, str], static_server: tuple[str, Path]) -> None:
+    tab, site = page
+    (static_server[1] / "digest/search-index.json").unlink()
+    tab.goto(site + "search/?q=irgc")
+    tab.wait_for_function("document.getElementById('search-status').textContent !== ''")
+    assert "could not load" in tab.inner_text("#search-status")

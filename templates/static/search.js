@@ -1,28 +1,72 @@
 // Client-side search over search-index.json: every word typed must appear in the title,
-// summary, source, actors (by name or alias) or tags. No server and no third-party code, so
-// it works offline. The index lists each actor's aliases once, not on every article.
+// summary, source, actors (by name or alias) or tags of an article, or in the name, an alias
+// or the kind of an actor. No server and no third-party code, so it works offline. The index
+// lists each actor's aliases once, not on every article.
 (function () {
   "use strict";
+  var SHOWN = 100; // articles listed at most; the status says how many more matched
   var input = document.getElementById("q");
+  var form = input && input.form;
   var list = document.getElementById("search-results");
+  var actorList = document.getElementById("search-actor-results");
   var status = document.getElementById("search-status");
   if (!input || !list) return;
   var base = input.getAttribute("data-base");
   var entries = null;
+  var actors = [];
 
   function fold(text) {
     return text.toLocaleLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
   }
 
-  function show(query) {
-    var words = fold(query).split(/\s+/).filter(Boolean);
-    list.textContent = "";
-    if (!words.length) { status.textContent = ""; return; }
-    var hits = entries.filter(function (e) {
+  function plural(count, word) {
+    return count + " " + word + (count === 1 ? "" : "s");
+  }
+
+  function matching(items, words) {
+    return items.filter(function (e) {
       return words.every(function (w) { return e.haystack.indexOf(w) !== -1; });
     });
-    status.textContent = hits.length + (hits.length === 1 ? " article" : " articles");
-    hits.slice(0, 100).forEach(function (e) {
+  }
+
+  function reveal(listElement, shown) {
+    var box = listElement && listElement.parentElement;
+    if (box && box.tagName === "SECTION") box.hidden = !shown;
+  }
+
+  function show(query) {
+    if (entries === null) return; // the index is still on its way; shown when it comes
+    var words = fold(query).split(/\s+/).filter(Boolean);
+    list.textContent = "";
+    if (actorList) actorList.textContent = "";
+    var hits = words.length ? matching(entries, words) : [];
+    var actorHits = words.length && actorList ? matching(actors, words) : [];
+    reveal(list, hits.length > 0);
+    reveal(actorList, actorHits.length > 0);
+    if (!words.length) {
+      status.textContent = "";
+    } else if (!hits.length && !actorHits.length) {
+      status.textContent = "Nothing matches \u201c" + query.trim() + "\u201d.";
+    } else {
+      var found = [];
+      if (actorHits.length) found.push(plural(actorHits.length, "actor"));
+      if (hits.length) found.push(plural(hits.length, "article"));
+      status.textContent = found.join(", ") +
+        (hits.length > SHOWN ? " (the newest " + SHOWN + " articles are listed)" : "");
+    }
+    actorHits.forEach(function (a) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = base + a.u;
+      link.textContent = a.n;
+      item.appendChild(link);
+      var count = document.createElement("span");
+      count.className = "count";
+      count.textContent = " " + (a.k ? a.k + ", " : "") + plural(a.c, "article");
+      item.appendChild(count);
+      actorList.appendChild(item);
+    });
+    hits.slice(0, SHOWN).forEach(function (e) {
       var item = document.createElement("li");
       var time = document.createElement("time");
       time.textContent = e.d + " ";
@@ -35,21 +79,48 @@
     });
   }
 
-  fetch(input.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
+  // The address keeps the query, so that a search can be bookmarked, shared or gone back to.
+  function remember(query) {
+    var url = new URL(window.location.href);
+    if (query.trim()) url.searchParams.set("q", query.trim());
+    else url.searchParams.delete("q");
+    window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+
+  input.addEventListener("input", function () { show(input.value); remember(input.value); });
+  // Enter searches in place: reloading the page would drop the reader's place and focus.
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      show(input.value);
+      remember(input.value);
+    });
+  }
+  var initial = new URLSearchParams(window.location.search).get("q");
+  if (initial) { input.value = initial; }
+
+  fetch(input.getAttribute("data-index")).then(function (r) {
+    if (!r.ok) throw new Error("HTTP " + r.status);
+    return r.json();
+  }).then(function (data) {
     // an index made by an older own template is a plain list of articles, without aliases
     var articles = Array.isArray(data) ? data : data.articles;
-    var aliases = Array.isArray(data) ? {} : data.aliases;
+    var aliases = Array.isArray(data) ? {} : data.aliases || {};
+    function namesOf(name) {
+      return Object.prototype.hasOwnProperty.call(aliases, name) ? [name].concat(aliases[name]) : [name];
+    }
     entries = articles.map(function (e) {
-      var names = e.a.slice();
-      e.a.forEach(function (name) {
-        if (Object.prototype.hasOwnProperty.call(aliases, name)) names = names.concat(aliases[name]);
-      });
+      var names = [];
+      e.a.forEach(function (name) { names = names.concat(namesOf(name)); });
       e.haystack = fold([e.t, e.s, e.o].concat(names, e.g).join(" "));
       return e;
     });
-    var initial = new URLSearchParams(window.location.search).get("q");
-    if (initial) { input.value = initial; }
+    actors = (Array.isArray(data) ? [] : data.actors || []).map(function (a) {
+      a.haystack = fold(namesOf(a.n).concat([a.k || ""]).join(" "));
+      return a;
+    });
     show(input.value);
-    input.addEventListener("input", function () { show(input.value); });
+  }).catch(function () {
+    status.textContent = "Search could not load its index. The archive lists every article.";
   });
 })();

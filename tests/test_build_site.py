@@ -110,7 +110,7 @@ def test_first_mention_links_to_actor_but_not_in_links_code_or_headings(built_si
 
 def test_related_articles_rank_by_shared_actors_and_tags_and_say_why(built_site: Path) -> None:
     related = section(read(built_site, GHAANI), "related-heading")
-    titles = re.findall(r'<li>\s*<a href="[^"]+">([^<]+)</a>', related)
+    titles = re.findall(r'<li>\s*<a href="[^"]+"[^>]*>([^<]+)</a>', related)
     assert titles == ["Rockets land near the Green Zone", "IRGC issues a statement"]
     first = related.split("</li>")[0]
     assert ">Quds Force</a>" in first and ">Kataib Hezbollah</a>" in first
@@ -279,3 +279,24 @@ def test_links_in_feed_entries_lead_where_they_lead_on_the_article_page(
     assert page + "map.png" in collector.links
     assert "https://example.org/digest/actors/kataib-hezbollah/" in collector.links
     assert all(link.startswith("https://") for link in collector.links), collector.links
+
+
+def test_older_and_newer_links_say_which_way_they_lead(built_site: Path) -> None:
+    """A screen reader lists links by their text: an arrow and a title alone do not say
+    whether the article is older or newer."""
+    pager = re.search(r'<nav class="pager" aria-label="More articles by date">(.*?)</nav>',
+                      read(built_site, ROCKETS), re.S)
+    assert pager
+    links = re.findall(r'<a rel="(prev|next)" href="[^"]+">(.*?)</a>', pager.group(1), re.S)
+    assert [(rel, re.sub(r"<[^>]+>|\s+", " ", text).split()) for rel, text in links] == [
+        ("prev", ["Older:", "Ghaani", "asks", "allies", "in", "Baghdad", "for", "calm"]),
+        ("next", ["Newer:", "IRGC", "issues", "a", "statement"])]
+
+
+def test_a_lone_article_has_no_empty_navigation(digest_root: Path) -> None:
+    for extra in (digest_root / "content/articles").rglob("*.md"):
+        if extra.name != "2021-03-05-unrelated.md":
+            extra.unlink()
+    build(digest_root)
+    page = read(digest_root / "site", "articles/2021-03-05-unrelated/index.html")
+    assert 'aria-label="More articles by date"' not in page

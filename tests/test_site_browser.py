@@ -158,3 +158,57 @@ def test_search_says_so_when_its_index_cannot_be_loaded(
     tab.goto(site + "search/?q=irgc")
     tab.wait_for_function("document.getElementById('search-status').textContent !== ''")
     assert "could not load" in tab.inner_text("#search-status")
+
+
+ARABIC_ARTICLE = """---
+title: هيئة الحشد الشعبي تعلن عن تغييرات؟
+date: 2021-03-07
+source: Rudaw
+actors: [Iran]
+quotes:
+  - text: نحن لن نتراجع!
+    speaker: Iran
+---
+قالت الهيئة يوم السبت إنها لن تتراجع عن قرارها مهما كانت الضغوط.
+"""
+
+
+def test_text_in_a_right_to_left_script_reads_right_to_left(
+        page: tuple[Any, str], digest_root: Path, static_server: tuple[str, Path]) -> None:
+    """A digest in English quotes Arabic and Persian sources: their titles and quotes must run
+    right to left (with the question mark at their end, on the left), the rest as before."""
+    tab, site = page
+    (digest_root / "content/articles/2021-03-07-hashd.md").write_text(ARABIC_ARTICLE,
+                                                                      encoding="utf-8")
+    build(digest_root, static_server[1] / "digest")
+
+    def direction(selector: str) -> str:
+        return str(tab.eval_on_selector(selector, "e => getComputedStyle(e).direction"))
+
+    def from_the_right(selector: str) -> bool:  # where the text sits in its line
+        return bool(tab.eval_on_selector(selector, """e => {
+            const range = document.createRange(); range.selectNodeContents(e);
+            const text = range.getBoundingClientRect(), box = e.getBoundingClientRect();
+            return box.right - text.right < 2 && text.left - box.left > 2; }"""))
+
+    tab.goto(site + "articles/2021-03-07-hashd/")
+    assert from_the_right("h1")
+    assert direction(".quote blockquote") == "rtl"
+    tab.goto(site)
+    assert from_the_right(".card-title")
+    assert direction(".card .summary") == "rtl"
+    tab.goto(site + "actors/iran/")
+    assert direction(".quote blockquote") == "rtl"
+    assert direction(".timeline li a") == "rtl"
+    tab.goto(site + "articles/2020-12-03-ghaani-in-baghdad/")
+    assert not from_the_right("h1")
+    assert direction(".quote blockquote") == "ltr"
+
+
+def test_a_listed_articles_source_reads_apart_from_its_title(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.goto(site + "actors/quds-force/")
+    source, time = (tab.eval_on_selector(f".timeline li {part}", "e => getComputedStyle(e).color")
+                    for part in (".source", "time"))
+    body = tab.eval_on_selector("body", "e => getComputedStyle(e).color")
+    assert source == time != body  # muted, like the date, not the colour of the text

@@ -72,6 +72,7 @@
       time.textContent = e.d + " ";
       var link = document.createElement("a");
       link.href = base + e.u;
+      link.dir = "auto"; // a title in Arabic or Persian runs right to left
       link.textContent = e.t;
       item.appendChild(time);
       item.appendChild(link);

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, TextIO
 from digest.cache import CACHE_DIR
 from digest.config import CONFIG_FILE, check_root
 from digest.errors import DigestError, display_path
+from digest.scan import Scan, scan
 from digest.serve.server import BuildProblem, BuildResult, LiveReloadServer, PortInUse
 from digest.serve.watch import ChangeBatch, SourceWatcher, classify
 from digest.workers import default_workers
@@ -58,6 +59,7 @@ class _BuildStep:
         self._kinds = _kinds(root)
         self._out = out
         self._rest: frozenset[Path] | None = None  # changes whose full build is still to come
+        self._without_file: frozenset[str] = frozenset()  # actors the curator was told of
         # the site files open in a browser; the server is made after this step, so it is
         # connected afterwards (see run)
         self.open_pages: Callable[[], frozenset[str]] = frozenset
@@ -69,7 +71,7 @@ class _BuildStep:
         if changed is not None:
             for path in sorted(changed):
                 kind = classify(path, self._kinds)
-                self._say(f"{kind} changed: {display_path(path, self._root)}")
+                self.say(f"{kind} changed: {display_path(path, self._root)}")
         pages = self.open_pages()
         if changed and pages and any(classify(p, self._kinds) in ("template", "config")
                                      for p in changed):
@@ -80,7 +82,7 @@ class _BuildStep:
                 report = self._builder.build_pages(pages, changed)
             except DigestError as error:
                 return self._failed(error)
-            self._say(f"open pages rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms; "
+            self.say(f"open pages rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms; "
                       "now the rest")
             self._rest = changed
             return BuildResult(changed=report.written, more=True)
@@ -97,16 +99,27 @@ class _BuildStep:
         # Wall time around the whole call (cache saving included): what the curator waits for.
         seconds = time.perf_counter() - started
         removed = f", {len(report.removed)} removed" if report.removed else ""
-        self._say(f"built in {seconds * 1000:.0f} ms: {len(report.written)} written"
+        self.say(f"built in {seconds * 1000:.0f} ms: {len(report.written)} written"
                   f"{removed}, {report.unchanged} unchanged ({report.pages} files in the site)")
-        if changed is not None and any(p.name == CONFIG_FILE for p in changed):
+        self._tell_actors_without_file(report.actors_without_file)
+        if changed is None or any(p.name == CONFIG_FILE for p in changed):
             self._check_base_path()
         return BuildResult(changed=report.written + report.removed)
 
+    def _tell_actors_without_file(self, names: tuple[str, ...]) -> None:
+        """As `digest build` does, name the actors that have no file; then, once, each new
+        one (a misspelt name in an article makes a page of its own, and nothing else shows)."""
+        new = [name for name in names if name not in self._without_file]
+        self._without_file = frozenset(names)
+        if new:
+            count = len(new)
+            self.say(f"{count} {'actor has' if count == 1 else 'actors have'} no file in "
+                     f"content/actors/: {', '.join(new)} (add one with: digest actor add NAME)")
+
     def _failed(self, error: DigestError) -> BuildResult:
         for problem in error.problems:
-            self._say(f"error: {problem}", error=True)
-        self._say("build failed; the previous pages stay up until the file is fixed",
+            self.say(f"error: {problem}", error=True)
+        self.say("build failed; the previous pages stay up until the file is fixed",
                   error=True)
         return BuildResult(problems=tuple(
             BuildProblem(p.path, p.line, p.message, p.hint) for p in error.problems))
@@ -117,10 +130,10 @@ class _BuildStep:
         except DigestError:
             return  # reported by the build
         if now != self._base_path:
-            self._say(f"warning: base_url now puts the site under {now}, but this preview "
+            self.say(f"warning: base_url now puts the site under {now}, but this preview "
                       f"serves it under {self._base_path}: restart digest serve", error=True)
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def say(self, text: str, error: bool = False) -> None:
         print(text, file=sys.stderr if error else self._out, flush=True)
 
 
@@ -173,34 +186,53 @@ def run(args: argparse.Namespace) -> int:
         # looks only at those.
         builder = Builder(root, site, drafts=args.drafts, use_cache=lasting, autosave=False,
                           workers=1, trust_changes=True)
-        step = _BuildStep(builder, root, sys.stdout)
-        try:
-            server = LiveReloadServer(site, builder.base_path, step, host=args.host,
-                                      port=args.port)
-        except PortInUse as error:
-            print(f"error: port {error.port} on {error.host} is already in use; stop the other "
-                  f"server or choose another port, e.g. --port {error.port + 1} "
-                  f"(--port 0 picks a free one)", file=sys.stderr)
-            return 1
-        step.open_pages = server.open_pages
-        with server:
-            return _serve(server, builder, root, args)
+        return preview(builder, host=args.host, port=args.port, open_browser=args.open)
 
 
-def _serve(server: LiveReloadServer, builder: Builder, root: Path,
-           args: argparse.Namespace) -> int:
-    if not _is_loopback(args.host):
-        print(f"warning: listening on {args.host}: other computers can see this preview",
-              file=sys.stderr)
+def _until_interrupted(server: LiveReloadServer) -> None:
+    while True:  # until Ctrl-C or SIGTERM
+        # Woken now and then, not blocked for good: when the kernel hands the signal to
+        # another thread, Python runs its handler only once this thread runs again.
+        time.sleep(0.25)
+
+
+def preview(builder: Builder, *, host: str = "127.0.0.1", port: int = 8000,
+            open_browser: bool = False,
+            until: Callable[[LiveReloadServer], None] = _until_interrupted,
+            out: TextIO | None = None) -> int:
+    """Build the builder's site, serve it and rebuild it on every change until `until`
+    returns (by default: until Ctrl-C or SIGTERM). Returns the exit code."""
+    out = out or sys.stdout
+    step = _BuildStep(builder, builder.root, out)
+    try:
+        server = LiveReloadServer(builder.out, builder.base_path, step, host=host, port=port)
+    except PortInUse as error:
+        print(f"error: port {error.port} on {error.host} is already in use; stop the other "
+              f"server or choose another port, e.g. --port {error.port + 1} "
+              f"(--port 0 picks a free one)", file=sys.stderr)
+        return 1
+    step.open_pages = server.open_pages
+    with server:
+        return _serve(server, builder, step, open_browser, until)
+
+
+def _serve(server: LiveReloadServer, builder: Builder, step: _BuildStep, open_browser: bool,
+           until: Callable[[LiveReloadServer], None]) -> int:
+    if not _is_loopback(server.host):
+        step.say(f"warning: listening on {server.host}: other computers can see this preview",
+                 error=True)
+    previous_handler = None
     if threading.current_thread() is threading.main_thread():
         # `kill` should clean up like Ctrl-C does (the port, the event streams, the cache).
-        signal.signal(signal.SIGTERM, _interrupt)
+        previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     watcher: SourceWatcher | None = None
     # Ctrl-C may come at any moment from here on, during the first build too.
     try:
-        print(f"building {root}", flush=True)
-        print(f"building into {server.site} (a private folder; site/ is not touched)",
-              flush=True)
+        step.say(f"building {builder.root}")
+        step.say(f"building into {server.site} (a private folder; site/ is not touched)")
+        # What the sources are as the first build begins: a file saved while it runs (a
+        # first build of a large digest takes a while) is found by comparing, below.
+        before = _sources(builder)
         # The port listens from the start, so a browser opened now waits for the first build
         # rather than failing to connect. Until the build is done nothing accepts: no thread
         # runs yet, so this build, the longest, may fork worker processes (later ones must
@@ -219,17 +251,33 @@ def _serve(server: LiveReloadServer, builder: Builder, root: Path,
 
         watcher = SourceWatcher(builder.source_folders, builder.source_files, on_change)
         watcher.start()
-        print(f"serving {server.url}  (Ctrl-C to stop)", flush=True)
-        if args.open:
+        # From now on the watcher sees every save; those made before it watched are the
+        # files that differ from the start (or, if that could not be told, everything).
+        after = _sources(builder)
+        if before is None or after is None:
+            watcher.add((), everything=True)
+        else:
+            watcher.add(builder.root / key for key in before.keys() | after.keys()
+                        if before.get(key) != after.get(key))
+        step.say(f"serving {server.url}  (Ctrl-C to stop)")
+        if open_browser:
             threading.Thread(target=webbrowser.open, args=(server.url,), daemon=True).start()
-        while True:  # until Ctrl-C or SIGTERM
-            # Woken now and then, not blocked for good: when the kernel hands the signal to
-            # another thread, Python runs its handler only once this thread runs again.
-            time.sleep(0.25)
+        until(server)
     except KeyboardInterrupt:
-        print("\nstopping", flush=True)
+        step.say("\nstopping")
     finally:
         if watcher is not None:
             watcher.stop()  # waits for a rebuild in progress
         builder.save()
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     return 0
+
+
+def _sources(builder: Builder) -> Scan | None:
+    """Every source file's size and time (None if a folder cannot be read: the build says
+    why)."""
+    try:
+        return scan(builder.root, [*builder.source_folders, *builder.source_files])
+    except DigestError:
+        return None

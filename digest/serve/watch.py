@@ -214,6 +214,13 @@ class SourceWatcher:
             return True
         return any(path.is_relative_to(folder) for folder in self._folders)
 
+    def add(self, paths: Iterable[Path], everything: bool = False) -> None:
+        """Report changes found some other way (files saved before the watch began), as if
+        they had been seen; noise is dropped as usual."""
+        wanted = [p for p in paths if self._accepts(p)]
+        if wanted or everything:
+            self._debouncer.add(wanted, everything)
+
     def start(self) -> None:
         self._debouncer.start()
         self._observer.start()

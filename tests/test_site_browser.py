@@ -212,3 +212,30 @@ def test_a_listed_articles_source_reads_apart_from_its_title(page: tuple[Any, st
                     for part in (".source", "time"))
     body = tab.eval_on_selector("body", "e => getComputedStyle(e).color")
     assert source == time != body  # muted, like the date, not the colour of the text
+
+
+def test_the_page_content_keeps_clear_of_the_masthead_and_the_footer(
+        page: tuple[Any, str]) -> None:
+    """The last links of an article (older and newer) must not sit on the footer's rule."""
+    tab, site = page
+    for path in ["articles/2021-01-10-rockets-green-zone/", ""]:
+        tab.goto(site + path)
+        gaps = tab.evaluate("""() => {
+            const main = document.querySelector('main');
+            const last = main.lastElementChild.getBoundingClientRect();
+            const first = main.firstElementChild.getBoundingClientRect();
+            return [first.top - document.querySelector('.masthead').getBoundingClientRect().bottom,
+                    document.querySelector('.colophon').getBoundingClientRect().top - last.bottom];
+        }""")
+        assert min(gaps) >= 16, (path, gaps)
+
+
+def test_a_link_the_sanitiser_emptied_does_not_look_like_a_link(page: tuple[Any, str]) -> None:
+    """A javascript: link in a body loses its address; what is left must read as text, not
+    as a link that does nothing when clicked."""
+    tab, site = page
+    tab.goto(site + "articles/2021-01-10-rockets-green-zone/")
+    emptied = tab.locator(".body a:not([href])")
+    assert emptied.inner_text() == "click"
+    color = "e => getComputedStyle(e).color"
+    assert emptied.evaluate(color) == tab.eval_on_selector(".body p", color)

@@ -337,7 +337,10 @@ class Builder:
         assert ready.edit is not None and self._environment is not None
         affected = ready.edit.affected() | {page for page, mark in cache.pages.items()
                                             if not mark}  # written ahead by build_pages
-        results, report = self._write_pages(ready, affected, cache.pages, config)
+        static = {*static_files(config), ".nojekyll"}
+        results, report = self._write_pages(ready, affected, cache.pages, config,
+                                            gone=cache.static - static)
+        cache.static = static
         page_bodies = dict(ready.edit.page_bodies)
         for result in results:
             cache.pages[result.path] = result.fingerprint
@@ -381,9 +384,11 @@ class Builder:
                            len(results))
 
     def _write_pages(self, ready: _Prepared, paths: set[str], known: dict[str, bytes],
-                     config: Config | None) -> tuple[list[PageResult], WriteReport]:
+                     config: Config | None, gone: Iterable[str] = (),
+                     ) -> tuple[list[PageResult], WriteReport]:
         """Render these pages (those whose fingerprint is not in `known`) and move them into
-        the site, leaving every other file as it is; with a config, refresh static files too."""
+        the site, leaving every other file as it is but those `gone`; with a config, refresh
+        static files too."""
         from digest.rendering import PageRenderer
 
         assert self._environment is not None
@@ -396,6 +401,8 @@ class Builder:
             if config is not None:
                 for relative, source in static_files(config).items():
                     writer.put(relative, source.read_bytes())
+            for relative in gone:
+                writer.drop(relative)
         except BaseException:
             writer.abort()
             raise

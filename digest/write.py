@@ -107,6 +107,7 @@ class SiteWriter:
         self._previous = previous  # the files `out` holds, when the caller knows them
         self._all: set[str] = set()
         self._changed: list[str] = []
+        self._dropped: set[str] = set()
         if self.files.staging.exists():
             shutil.rmtree(self.files.staging)
 
@@ -118,6 +119,11 @@ class SiteWriter:
         if not (self.out / relative).is_file():
             raise ValueError(f"cannot keep {relative}: the site does not have it")
         self.record(relative, False)
+
+    def drop(self, relative: str) -> None:
+        """A file of the last site that this one no longer has: a partial commit removes it
+        (a full commit removes every file not recorded anyway)."""
+        self._dropped.add(relative)
 
     @property
     def paths(self) -> frozenset[str]:
@@ -154,9 +160,11 @@ class SiteWriter:
         staging = self.files.staging
         written = tuple(sorted(self._changed))
         if partial:
+            dropped = sorted(self._dropped - self._all)
+            self._remove(dropped)  # first: a file dropped may be where a new folder goes
             self._move_in(written)
             self.abort()
-            return WriteReport(written, (), len(self._all) - len(written))
+            return WriteReport(written, tuple(dropped), len(self._all) - len(written))
         if not self.out.exists():
             staging.mkdir(parents=True, exist_ok=True)
             staging.rename(self.out)
@@ -165,10 +173,13 @@ class SiteWriter:
         removed = sorted(old_files - self._all)
         self._move_in(written)
         self.abort()
-        for relative in removed:
+        self._remove(removed)
+        return WriteReport(written, tuple(removed), len(self._all) - len(written))
+
+    def _remove(self, relatives: Iterable[str]) -> None:
+        for relative in relatives:
             (self.out / relative).unlink(missing_ok=True)
             _prune_empty_parents(self.out, (self.out / relative).parent)
-        return WriteReport(written, tuple(removed), len(self._all) - len(written))
 
 
 # What a site folder may hold that is not the site's, and that a build never removes: version

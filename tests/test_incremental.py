@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -62,6 +63,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "base url": lambda r: edit(r, "digest.yaml", "base_url: https://example.org/digest/",
                                "base_url: https://news.example.org/"),
     "stylesheet": lambda r: append(r, "static/style.css", "body { color: red; }\n"),
+    "new static file": lambda r: append(r, "static/img/logo.svg", "<svg></svg>\n"),
 }
 
 
@@ -110,9 +112,16 @@ def test_a_series_of_edits_matches_fresh_builds(digest_root: Path, tmp_path: Pat
     session = Builder(digest_root, tmp_path / "session")
     session.build()
     for step, name in enumerate(["later paragraph", "article title", "later paragraph",
-                                 "new article", "actor alias", "deleted article"]):
+                                 "new static file", "later paragraph", "deleted static file",
+                                 "new static file", "new article", "deleted static file",
+                                 "actor alias", "deleted article"]):
         if name == "later paragraph" and step:
-            edit(digest_root, GHAANI, "new tensions.", f"new tensions ({step}).")
+            text = (digest_root / GHAANI).read_text(encoding="utf-8")
+            (digest_root / GHAANI).write_text(re.sub(r"new tensions[^.]*\.",
+                                                     f"new tensions ({step}).", text),
+                                              encoding="utf-8")
+        elif name == "deleted static file":
+            (digest_root / "static/img/logo.svg").unlink()
         else:
             EDITS[name](digest_root)
         (session if one_builder else Builder(digest_root, tmp_path / "session")).build()

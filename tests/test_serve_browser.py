@@ -104,6 +104,17 @@ def test_a_template_edit_appears_without_any_action(page: Any, digest_root: Path
     wait_for_text(page, "Checked by the desk")
 
 
+def test_a_base_url_edit_takes_the_open_page_to_its_new_address(
+        page: Any, digest_root: Path, serve: ServeProcess) -> None:
+    config = digest_root / "digest.yaml"
+    config.write_text(config.read_text().replace("/digest/", "/news/"))
+    page.wait_for_url(f"http://127.0.0.1:{serve.port}/news/{ARTICLE_URL}")
+    wait_until_live(page)
+    assert "Three rockets landed near the embassy." in page.inner_text("body")
+    # styled: the stylesheet at the new address was found
+    assert page.evaluate("() => document.styleSheets[0].cssRules.length") > 0
+
+
 def test_a_stylesheet_edit_is_swapped_in_without_a_reload(page: Any, digest_root: Path) -> None:
     mark(page)
     stylesheet = digest_root / "static" / "style.css"

@@ -291,12 +291,17 @@ def curated(serve: ServeProcess) -> bool:
     return b"Curated by the desk" in serve.get("/digest/" + ARTICLE_URL)[2]
 
 
-def test_a_changed_base_url_path_asks_for_a_restart(
+def test_a_changed_base_url_path_moves_the_preview_there(
         serve: ServeProcess, digest_root: Path) -> None:
     config = digest_root / "digest.yaml"
     config.write_text(config.read_text().replace("/digest/", "/news/"))
     serve.wait_for(r"config changed: digest\.yaml")
-    serve.wait_for(r"warning: base_url now puts the site under /news/.*restart digest serve")
+    serve.wait_for(r"base_url now puts the site under /news/: the preview is at "
+                   + re.escape(f"http://127.0.0.1:{serve.port}/news/"))
+    status, _, body = serve.get("/news/" + ARTICLE_URL)
+    assert status == 200 and b'href="/news/static/style.css"' in body
+    status, headers, _ = serve.get("/digest/" + ARTICLE_URL)
+    assert status == 302 and headers["location"] == "/news/" + ARTICLE_URL
 
 
 def test_a_missing_root_is_a_clear_error(

@@ -192,6 +192,26 @@ def test_a_base_path_in_another_script_is_redirected_to_and_served(
         app.shutdown()
 
 
+def test_a_site_moved_to_another_base_path_is_served_there_and_old_addresses_follow(
+        server: LiveReloadServer) -> None:
+    """base_url edited while serving: the pages now link under the new path, and a page open
+    under the old one reloads from there."""
+    server.move("/news/")
+    assert server.url.endswith("/news/")
+    status, _, body = fetch(server, "/news/articles/first/")
+    assert status == 200 and b"First article" in body
+    response = get(server, "/digest/articles/first/?q=1")
+    assert response.status == 302
+    assert response.getheader("Location") == "/news/articles/first/?q=1"
+    assert get(server, "/").getheader("Location") == "/news/"
+    assert get(server, "/digest/").getheader("Location") == "/news/"
+    assert fetch(server, "/digest/no-such-page/")[0] == 302  # followed, then not found there
+    server.move("/")
+    assert get(server, "/news/articles/first/").getheader("Location") == "/articles/first/"
+    assert get(server, "/digest/articles/first/").getheader("Location") == "/articles/first/"
+    assert fetch(server, "/articles/first/")[0] == 200
+
+
 def test_pages_are_served_under_the_base_path(server: LiveReloadServer) -> None:
     status, _, body = fetch(server, "/digest/")
     assert status == 200 and b"<h1>Home</h1>" in body

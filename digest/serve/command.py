@@ -63,6 +63,8 @@ class _BuildStep:
         # the site files open in a browser; the server is made after this step, so it is
         # connected afterwards (see run)
         self.open_pages: Callable[[], frozenset[str]] = frozenset
+        # serves the site under another base path and says where it is now (see run)
+        self.move: Callable[[str], str] = lambda base_path: base_path
 
     def __call__(self, changed: frozenset[Path] | None) -> BuildResult:
         if self._rest is not None:  # the second half of a change whose open pages went first
@@ -84,6 +86,7 @@ class _BuildStep:
                 return self._failed(error)
             self.say(f"open pages rebuilt in {(time.perf_counter() - started) * 1000:.0f} ms; "
                       "now the rest")
+            self._check_base_path()  # before the open pages reload, since they link there
             self._rest = changed
             return BuildResult(changed=report.written, more=True)
         return self._build(changed)
@@ -125,13 +128,15 @@ class _BuildStep:
             BuildProblem(p.path, p.line, p.message, p.hint) for p in error.problems))
 
     def _check_base_path(self) -> None:
+        """Follow an edited base_url: its path is in every link of the new pages."""
         try:
             now = self._builder.base_path
         except DigestError:
             return  # reported by the build
         if now != self._base_path:
-            self.say(f"warning: base_url now puts the site under {now}, but this preview "
-                      f"serves it under {self._base_path}: restart digest serve", error=True)
+            self._base_path = now
+            self.say(f"base_url now puts the site under {now}: the preview is at "
+                     f"{self.move(now)}")
 
     def say(self, text: str, error: bool = False) -> None:
         print(text, file=sys.stderr if error else self._out, flush=True)
@@ -212,6 +217,12 @@ def preview(builder: Builder, *, host: str = "127.0.0.1", port: int = 8000,
               f"(--port 0 picks a free one)", file=sys.stderr)
         return 1
     step.open_pages = server.open_pages
+
+    def move(base_path: str) -> str:
+        server.move(base_path)
+        return server.url
+
+    step.move = move
     with server:
         return _serve(server, builder, step, open_browser, until)
 

@@ -284,10 +284,10 @@ class LiveReloadServer:
     def __init__(self, site: Path, base_path: str, builder: Builder, *,
                  host: str = "127.0.0.1", port: int = 8000, heartbeat: float = 15.0,
                  patience: float = 60.0) -> None:
-        if not base_path.startswith("/") or not base_path.endswith("/"):
-            raise ValueError(f"base path must start and end with '/': {base_path!r}")
+        _check_base_path(base_path)
         self.site = site.resolve()
         self.base_path = base_path
+        self._former_base_paths: tuple[str, ...] = ()  # newest first
         self._builder = builder
         self.heartbeat = heartbeat
         self.patience = patience
@@ -333,6 +333,25 @@ class LiveReloadServer:
     def open_pages(self) -> frozenset[str]:
         """The site files (relative paths) that pages with a live event stream show."""
         return self._subscribers.pages()
+
+    def move(self, base_path: str) -> None:
+        """Serve the site under another path from now on (its base_url changed); an address
+        under an earlier one is sent to the same place under the new one, so that an open
+        page reloads from its new address."""
+        _check_base_path(base_path)
+        if base_path != self.base_path:
+            former = (self.base_path, *self._former_base_paths)
+            self._former_base_paths = tuple(p for p in former if p != base_path)
+            self.base_path = base_path  # one assignment: a request sees the old or the new
+            log.info("now serving at %s", self.url)
+
+    def moved_address(self, segments: list[str]) -> str | None:
+        """Where a request under a former base path now is (None if under none)."""
+        for former in self._former_base_paths:
+            base = [s for s in former.split("/") if s]
+            if segments[:len(base)] == base:
+                return self.base_path + "/".join(segments[len(base):])
+        return None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={
@@ -461,6 +480,11 @@ class LiveReloadServer:
             yield self.state
 
 
+def _check_base_path(base_path: str) -> None:
+    if not base_path.startswith("/") or not base_path.endswith("/"):
+        raise ValueError(f"base path must start and end with '/': {base_path!r}")
+
+
 def _overlay_html(problems: tuple[BuildProblem, ...]) -> str:
     """The overlay for a page loaded while the build is broken (reload.js draws the same)."""
     items = []
@@ -535,25 +559,30 @@ class _Handler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH and send_body:
             self._events(_query_value(self.path, "page"))
             return
-        if path == "/" and app.base_path != "/":
-            self._redirect(app.base_path)
+        base_path = app.base_path  # read once: a rebuild may move the site meanwhile
+        if path == "/" and base_path != "/":
+            self._redirect(base_path)
             return
-        if path + "/" == app.base_path:
-            self._redirect(app.base_path)
+        if path + "/" == base_path:
+            self._redirect(base_path)
             return
-        base = [s for s in app.base_path.split("/") if s]
-        if segments[:len(base)] != base:
-            self._not_found(send_body)
+        base = [s for s in base_path.split("/") if s]
+        found: Path | str | None = None
+        body = b""
+        if segments[:len(base)] == base:
+            with app.reading() as state:
+                found = _find(app.site, segments[len(base):])
+                if isinstance(found, Path):
+                    try:
+                        body = found.read_bytes()
+                    except OSError:
+                        found = None
+        else:
+            state = app.state
+        if found is None and (moved := app.moved_address(segments)) is not None:
+            # a page open under a base path the site had before base_url was edited
+            self._redirect(moved, self.path.partition("?")[2].partition("#")[0])
             return
-        inner = segments[len(base):]
-        with app.reading() as state:
-            found = _find(app.site, inner)
-            body = b""
-            if isinstance(found, Path):
-                try:
-                    body = found.read_bytes()
-                except OSError:
-                    found = None
         # The response is written after the gate is released: a slow client must not delay
         # the next build.
         if found is None:
@@ -588,10 +617,12 @@ class _Handler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
-    def _redirect(self, location: str) -> None:
+    def _redirect(self, location: str, query: str = "") -> None:
+        """To a path (not yet percent-encoded), with the request's query (as it came)."""
         self.send_response(HTTPStatus.FOUND)
         # a header is ASCII: a base path in another script (/новости/) goes percent-encoded
-        self.send_header("Location", urllib.parse.quote(location, safe="/%"))
+        self.send_header("Location", urllib.parse.quote(location, safe="/%")
+                         + (f"?{query}" if query else ""))
         self.send_header("Content-Length", "0")
         self.end_headers()
 

@@ -225,6 +225,9 @@ def test_a_folder_without_its_slash_redirects_to_it(server: LiveReloadServer) ->
     response = get(server, "/digest/articles/first")
     assert response.status == 302
     assert response.getheader("Location") == "first/"
+    assert get(server, "/digest/articles/first?q=ghaani").getheader("Location") == (
+        "first/?q=ghaani")
+    assert get(server, "/?q=ghaani").getheader("Location") == "/digest/?q=ghaani"
 
 
 def test_paths_outside_the_base_path_are_not_found(server: LiveReloadServer) -> None:

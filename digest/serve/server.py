@@ -559,12 +559,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path == EVENTS_PATH and send_body:
             self._events(_query_value(self.path, "page"))
             return
+        query = self.path.partition("?")[2].partition("#")[0]  # kept by every redirect
         base_path = app.base_path  # read once: a rebuild may move the site meanwhile
         if path == "/" and base_path != "/":
-            self._redirect(base_path)
+            self._redirect(base_path, query)
             return
         if path + "/" == base_path:
-            self._redirect(base_path)
+            self._redirect(base_path, query)
             return
         base = [s for s in base_path.split("/") if s]
         found: Path | str | None = None
@@ -581,14 +582,14 @@ class _Handler(BaseHTTPRequestHandler):
             state = app.state
         if found is None and (moved := app.moved_address(segments)) is not None:
             # a page open under a base path the site had before base_url was edited
-            self._redirect(moved, self.path.partition("?")[2].partition("#")[0])
+            self._redirect(moved, query)
             return
         # The response is written after the gate is released: a slow client must not delay
         # the next build.
         if found is None:
             self._not_found(send_body, state)
         elif isinstance(found, str):
-            self._redirect(found)
+            self._redirect(found, query)
         else:
             self._send(HTTPStatus.OK, content_type(found, body[:512]), body, send_body, state,
                        found.relative_to(app.site).as_posix())

@@ -302,6 +302,7 @@ class SitePlan:
         entries += [(urls.actor_url(s), "") for s in graph.actors]
         entries += [(urls.tag_url(s), "") for s in graph.tags]
         entries += [(urls.ACTORS_INDEX, ""), (urls.TAGS_INDEX, ""), (urls.ARCHIVE_INDEX, "")]
+        entries += [(month.url, "") for month in self.months()]
         return tuple(entries)
 
 

@@ -140,7 +140,7 @@ def test_actor_page_has_everything_known_about_the_actor(built_site: Path) -> No
     assert chart.count("<rect") == 2  # December 2020 and January 2021
     assert "<script" not in page
     with_most = section(page, "with-heading")
-    assert re.search(r">Kataib Hezbollah</a> <span class=\"count\">2</span>", with_most)
+    assert re.search(r">Kataib Hezbollah</a> <span class=\"count\">2<", with_most)
     ghaani = read(built_site, "actors/esmail-ghaani/index.html")
     assert "Be calm and cease attacks for now." in section(ghaani, "quotes-heading")
     assert 'href="https://example.com/ghaani" rel="noopener">Profile</a>' in ghaani
@@ -169,13 +169,17 @@ def test_actor_without_file_still_gets_a_page_and_is_reported(digest_root: Path)
 def test_indexes_group_and_count(built_site: Path) -> None:
     actors = read(built_site, "actors/index.html")
     assert re.search(r"<h2[^>]*>Armed group</h2>", actors)
-    assert re.search(r'>Quds Force</a> <span class="count">2</span>', actors)
+    # a count shows as a number and is heard as "2 articles" (the rest is visually hidden)
+    hidden = '<span class="visually-hidden">'
+    assert f'>Quds Force</a> <span class="count">2{hidden} articles</span></span>' in actors
     assert re.search(r"<h2[^>]*>Unclassified</h2>", actors)
     tags = read(built_site, "tags/index.html")
-    assert re.search(r'>#iraq</a> <span class="count">2</span>', tags)
+    assert f'>#iraq</a> <span class="count">2{hidden} articles</span></span>' in tags
     assert "Politics and security in Iraq." in read(built_site, "tags/iraq/index.html")
     archive = read(built_site, "archive/index.html")
-    assert re.search(r'>December 2020</a> <span class="count">1</span>', archive)
+    assert f'>December 2020</a> <span class="count">1{hidden} article</span></span>' in archive
+    together = read(built_site, "actors/quds-force/index.html")
+    assert f'<span class="count">2{hidden} shared articles</span></span>' in together
 
 
 def test_raw_html_in_bodies_is_sanitised(built_site: Path) -> None:
@@ -202,6 +206,14 @@ def test_feeds_are_valid_atom(built_site: Path, feed: str) -> None:
         assert [e.title for e in parsed.entries] == ["Rockets land near the Green Zone",
                                                      "Ghaani asks allies in Baghdad for calm"]
         assert all("content" not in e and e.summary for e in parsed.entries)
+    # each entry's actors and tags, told apart by their scheme (a tag may share an actor's name)
+    ghaani = next(e for e in parsed.entries if e.title.startswith("Ghaani"))
+    assert {(t.term, t.scheme) for t in ghaani.tags} == {
+        ("Esmail Ghaani", "https://example.org/digest/actors/"),
+        ("Quds Force", "https://example.org/digest/actors/"),
+        ("Kataib Hezbollah", "https://example.org/digest/actors/"),
+        ("iraq", "https://example.org/digest/tags/"),
+        ("militias", "https://example.org/digest/tags/")}
 
 
 def test_control_characters_pasted_into_an_article_do_not_break_the_feeds(
@@ -228,6 +240,9 @@ def test_sitemap_and_robots_use_the_full_base_url(built_site: Path) -> None:
     sitemap = read(built_site, "sitemap.xml")
     assert "<loc>https://example.org/digest/articles/2021-01-10-rockets-green-zone/</loc>" \
         in sitemap
+    for month in sorted(built_site.glob("archive/*/*/index.html")):  # and every month's page
+        address = month.parent.relative_to(built_site).as_posix()
+        assert f"<loc>https://example.org/digest/{address}/</loc>" in sitemap
     assert "Sitemap: https://example.org/digest/sitemap.xml" in read(built_site, "robots.txt")
 
 

@@ -144,7 +144,7 @@ def test_a_tag_spelled_with_other_case_or_spacing_is_the_same_tag(built_site: Pa
     # 'iraq' in tags.yaml and one article, 'Iraq' in another: one tag, one page
     tags = read(built_site, "tags/index.html")
     assert tags.count('href="/digest/tags/iraq/"') == 1
-    assert re.search(r'>#iraq</a> <span class="count">2</span>', tags)
+    assert re.search(r'>#iraq</a> <span class="count">2<', tags)
 
 
 def test_a_tag_described_twice_in_tags_yaml_is_an_error(
@@ -239,7 +239,7 @@ def test_an_actor_no_article_names_says_so_and_has_no_empty_feed(digest_root: Pa
     assert not re.search(r"<ol[^>]*>\s*</ol>", page)
     assert "actors/hamas/feed.xml" not in page  # neither linked nor offered
     assert not (site / "actors/hamas/feed.xml").exists()
-    assert re.search(r'>Hamas</a> <span class="count">0</span>', read(site, "actors/index.html"))
+    assert re.search(r'>Hamas</a> <span class="count">0<', read(site, "actors/index.html"))
     assert "1970-01-01" not in "".join(p.read_text(encoding="utf-8")
                                        for p in site.rglob("feed.xml"))
 

@@ -7,6 +7,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -55,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for handler in logging.getLogger().handlers:
             handler.addFilter(_ours_or_errors)
             handler.setFormatter(_Plain())
+        quiet_library_warnings()
     try:
         return int(args.module.run(args))
     except DigestError as error:
@@ -77,6 +79,13 @@ def _ours_or_errors(record: logging.LogRecord) -> bool:
     """Without --verbose, a library's warnings are left out: they are about its own workings
     (trafilatura warns of every empty link in a saved page), not about the curator's files."""
     return record.name.partition(".")[0] == "digest" or record.levelno >= logging.ERROR
+
+
+def quiet_library_warnings() -> None:
+    """Python warnings from the file watcher are left out too, as its log records are: it warns
+    when a folder moved out of content/ comes back (a callback it replaces), which is about its
+    own bookkeeping."""
+    warnings.filterwarnings("ignore", module=r"watchdog\.")
 
 
 def entry() -> None:

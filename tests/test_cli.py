@@ -106,3 +106,18 @@ def test_ctrl_c_stops_a_large_build_quietly_and_leaves_the_site_as_it_was(
     time.sleep(0.5)  # no worker goes on writing after the build has ended
     assert not (root / ".site.new").exists()
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_the_file_watchers_own_warnings_are_left_out_and_ours_are_not() -> None:
+    import warnings
+
+    from digest.cli import quiet_library_warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_library_warnings()
+        warnings.warn_explicit("Callback with id 'x' already exists", RuntimeWarning,
+                               "inotify_c.py", 449, module="watchdog.observers.inotify_c")
+        warnings.warn_explicit("something of ours", RuntimeWarning, "build.py", 1,
+                               module="digest.build")
+    assert [str(w.message) for w in caught] == ["something of ours"]

@@ -66,6 +66,8 @@ class BodiesAhead:
 
         if self._channels:
             raise RuntimeError("read() starts the workers, and only once")
+        # imported once here rather than in each worker after the fork (see digest.markup)
+        import digest.markup  # noqa: F401
         context = self._stack.enter_context(forking())
         self._stack.callback(self._stop)
         for index in range(self.workers):

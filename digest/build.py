@@ -243,7 +243,8 @@ class Builder:
         from digest.incremental import as_body_edit
         from digest.load import load_content, reload_content
         from digest.pages import SitePlan
-        from digest.render import make_environment
+        from digest.render import compile_templates, make_environment
+        from digest.rendering import PARALLEL_PAGES
 
         content = None
         if self.trust_changes and changed and cache.last is not None:
@@ -264,24 +265,28 @@ class Builder:
             cache.last, self._saved = None, None
             graph = build_graph(config, content, drafts=self.drafts)
             jobs = body_jobs(graph)
-        if edit is not None:  # the other bodies and all descriptions are as the last build left
-            convert_bodies(self.root, [jobs[slug] for slug in edit.touched], self._store,
-                           self.workers, ahead=ahead)
-            descriptions = edit.descriptions
-        else:
-            convert_bodies(self.root, jobs.values(), self._store, self.workers, self.progress,
-                           ahead)
-            descriptions = self._descriptions(graph)
-        body_html = BodyHtml(self.root, self._store, jobs)
-        plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
+        # What this process has to do itself comes before the bodies are converted: while
+        # ahead's workers convert them, it would otherwise only wait.
+        descriptions = edit.descriptions if edit is not None else self._descriptions(graph)
         if self._environment is None or self._environment[0] != salt:
             compiled = (compiled_templates(self.root, self._version, settings)
                         if self.use_cache else None)
             environment = make_environment(config, compiled)
+            whole_site = edit is None or not edit.same_templates
+            if self.workers > 1 and whole_site and len(graph.articles) >= PARALLEL_PAGES:
+                compile_templates(environment)  # once here, not in each worker that renders
             self._environment = (salt, environment)
         if cache.template_salts[0] != salt:  # which templates each page depends on
             cache.template_salts = (salt, self._salts_by_template(config, self._environment[1],
                                                                   scanned, settings))
+        if edit is not None:  # the other bodies are as the last build left them
+            convert_bodies(self.root, [jobs[slug] for slug in edit.touched], self._store,
+                           self.workers, ahead=ahead)
+        else:
+            convert_bodies(self.root, jobs.values(), self._store, self.workers, self.progress,
+                           ahead)
+        body_html = BodyHtml(self.root, self._store, jobs)
+        plan = SitePlan(graph, body_html, lambda slug: self._store.get(descriptions[slug]))
         html_keys = {job.key for job in jobs.values()} | set(descriptions.values())
         return _Prepared(content, graph, jobs, body_html, plan, settings, salt, can_keep, edit,
                          html_keys, descriptions)

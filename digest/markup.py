@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 import markdown
 import nh3
 
+# imported with this module, so that a parent process imports them once before it forks
+# workers (fenced code imports the highlighter, and that Pygments when installed: 40 ms)
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+
 from digest.markdown_skips import SkipAbsentPatterns, can_skip
 
 
@@ -20,10 +26,6 @@ def _extensions() -> list[markdown.extensions.Extension]:
     """Only what news bodies use (every extension costs time on each article), as instances:
     extensions named by string are looked up among installed entry points, which takes
     longer than converting an article."""
-    from markdown.extensions.fenced_code import FencedCodeExtension
-    from markdown.extensions.sane_lists import SaneListExtension
-    from markdown.extensions.tables import TableExtension
-
     extensions: list[markdown.extensions.Extension] = [
         TableExtension(), FencedCodeExtension(), SaneListExtension()]
     if can_skip():

@@ -89,6 +89,16 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     return environment
 
 
+def compile_templates(environment: jinja2.Environment) -> None:
+    """Compile every page template now, so that worker processes forked afterwards share them
+    instead of each compiling its own. A broken one is left for rendering to report."""
+    for name in environment.list_templates(filter_func=lambda n: not n.startswith("static/")):
+        try:
+            environment.get_template(name)
+        except (jinja2.TemplateError, UnicodeDecodeError):
+            continue
+
+
 def template_closures(environment: jinja2.Environment, root: Path,
                       ) -> dict[str, frozenset[str] | None]:
     """For each template, the templates it is made of (itself, what it extends, includes and

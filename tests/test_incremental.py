@@ -377,10 +377,14 @@ def test_workers_reading_ahead_stop_when_the_build_does(
     assert not multiprocessing.active_children()
     edit(digest_root, GHAANI, "date: someday", "date: 2020-12-03")
 
-    def broken(self: object, text: str) -> str:
-        raise ValueError("no Markdown today")
+    parent, to_html = os.getpid(), digest.markup.MarkdownRenderer.to_html
 
-    monkeypatch.setattr(digest.markup.MarkdownRenderer, "to_html", broken)  # the workers fork
+    def broken(self: digest.markup.MarkdownRenderer, text: str) -> str:
+        if os.getpid() == parent:
+            return to_html(self, text)
+        raise ValueError("no Markdown today")  # in a worker (forked: it has this patch)
+
+    monkeypatch.setattr(digest.markup.MarkdownRenderer, "to_html", broken)
     with pytest.raises(RuntimeError, match="no Markdown today"):
         Builder(digest_root, workers=2).build()
     assert not multiprocessing.active_children()

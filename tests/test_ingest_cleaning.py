@@ -75,6 +75,8 @@ def test_one_sentence_paragraphs_that_start_like_chrome_stay(sentence: str) -> N
     "Volunteers handed out cookies and water at the site of the blast on Sunday, witnesses said.",
     "(c) Urges the Government of Iraq to hold accountable those responsible for attacks;",
     "Source: Russian Defense Ministry, October 25, 2019",
+    "A joint AP/NORC poll found that most Iraqis wanted foreign forces to leave, AP reported.",
+    "The photo, credited to AP Photo/Hadi Mizban by the paper, was later withdrawn.",
 ])
 def test_sentences_worded_near_a_notice_stay(sentence: str) -> None:
     # Notices apply to every line, so each names the whole phrase a notice uses: a sentence
@@ -126,6 +128,10 @@ def test_chrome_written_as_sentences_goes() -> None:
     "Report",
     "Image caption Scooter Braun has managed Justin Bieber, among others, in his career",
     "Follow us on Twitter @Spacedotcom and on Facebook.",
+    # A caption copied with its photo credit reads like a sentence, but the credit ends it.
+    "Rep. Ilhan Omar, D-Minn., speaks at the Capitol on July 25, 2019.J. Scott Applewhite / "
+    "AP file",
+    "Militia fighters parade through the streets of Baghdad on Monday. (AP Photo/Hadi Mizban)",
 ])
 def test_sign_up_prompts_and_chrome_lines_go(chrome: str) -> None:
     # Well inside the article: a short line near its start would be taken for the headline.

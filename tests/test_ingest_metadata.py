@@ -24,6 +24,12 @@ from digest.model import TagInfo
     # CNN gives no place, only itself.
     ("(CNN) Iran has", Dateline(None, "CNN"), "Iran has"),
     ("(Reuters) — The attorney general", Dateline(None, "Reuters"), "The attorney general"),
+    # CNN's pages set the dateline apart by markup alone: as text it runs into the sentence.
+    ("Hong Kong (CNN Business)A muddled view", Dateline("Hong Kong", "CNN Business"),
+     "A muddled view"),
+    ("Washington (CNN)President Donald Trump", Dateline("Washington", "CNN"),
+     "President Donald Trump"),
+    ("(CNN)Iran has", Dateline(None, "CNN"), "Iran has"),
     # A kicker labels the story: it goes, and a dateline after it is still read.
     ("EXCLUSIVE — BAGHDAD (Reuters) - Iran has", Dateline("Baghdad", "Reuters"), "Iran has"),
 ])
@@ -40,6 +46,8 @@ def test_a_dateline_opening_becomes_place_and_source(opening: str, dateline: Dat
     "The U.S. — Iran's old enemy — denied it.",
     "Meanwhile — Iran denied it.",
     "(Pictured) Iran denied it.",
+    "Iran (IRNA) said on Monday that it would stay.",
+    "The militia (KH)Denied it.",
 ])
 def test_a_sentence_with_a_dash_is_not_a_dateline(opening: str) -> None:
     assert split_dateline(opening) == (None, opening)

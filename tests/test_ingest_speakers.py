@@ -88,3 +88,34 @@ def test_the_speaker_is_the_person_named_first_not_an_appositive(body: str) -> N
 def test_a_photographer_in_a_caption_is_no_speaker(credit: str) -> None:
     body = f"{credit}\n\n“We will not leave,” he said on Monday."
     assert speakers(body) == []
+
+
+def test_a_photo_caption_s_subject_is_not_who_he_refers_to() -> None:
+    # A photo caption between the paragraphs names Omar first; "he" is still the man who
+    # called, never the congresswoman he threatened.
+    body = ("A New York man pleaded guilty to threatening to kill Rep. Ilhan Omar.\n\n"
+            "Patrick W. Carlineo Jr., 55, of Addison, pleaded guilty on Monday.\n\n"
+            "Carlineo faces a maximum of 10 years in prison.\n\n"
+            "He was arrested in April for the March 21 call to the offices of Omar.\n\n"
+            "Rep. Ilhan Omar, D-Minn., speaks at the Capitol on July 25, 2019.J. Scott "
+            "Applewhite / AP file\n\n"
+            "During the call, he asked about the Muslim Brotherhood, called Omar a “terrorist” "
+            "and said, “somebody ought to put a bullet in her skull,” the prosecutor’s office "
+            "said.")
+    assert speakers(body) in ([], ["Patrick W. Carlineo Jr."])
+
+
+def test_a_quoted_subhead_is_nobody_s_words() -> None:
+    # A subhead quoting a claim belongs to no speaker: the paragraph before it ended with one.
+    for subhead in ("**“… prevent the evacuation of civilians from the camp”**",
+                    "## “Prevent the evacuation of civilians from the camp”"):
+        body = ("“I can say with confidence that it is false,” Charles Simpson said.\n\n"
+                f"{subhead}\n\n"
+                "A refugee inside the camp said that the claim is wrong.")
+        assert [q.text for q in find_quotes(body, INDEX)] == [
+            "I can say with confidence that it is false"]
+
+
+def test_a_paragraph_that_only_opens_and_ends_in_bold_is_narration() -> None:
+    body = "**Baghdad** is calm, “and we will stay,” John Smith told **Reuters**"
+    assert speakers(body) == ["John Smith"]

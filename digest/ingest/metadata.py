@@ -19,6 +19,12 @@ _DATELINE_RE = re.compile(
     rf"(?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?[*_]{{0,2}}"
     r"\s*(?:\((?P<source>[^()\n]{1,40})\))?[*_]{0,2}\s*(?:[—–]|-{1,2})\s+"
 )
+# `Hong Kong (CNN Business)A muddled view`: CNN sets its dateline apart by markup alone, so
+# the text runs on into the sentence with no dash and no space; the capital right after the
+# bracket tells it from a sentence that names an acronym ("Iran (IRNA) said").
+_RUN_ON_DATELINE_RE = re.compile(
+    r"^(?P<place>[^\W\d_][^\W\d_ .'’/-]*(?:[ .'’/-]+[^\W\d_][^\W\d_ .'’/-]*){0,3})"
+    r"\s*\((?P<source>[^()\n]{1,40})\)(?=[A-Z])")
 # `(CNN) -- Iran has ...`: the outlet alone, no place.
 _SOURCE_ONLY_RE = re.compile(
     r"^\((?P<source>[A-Z][\w&.]*(?: [A-Z][\w&.]*){0,2})\)\s*(?:(?:[—–]|-{1,2})\s*)?(?=[A-Z])")
@@ -118,6 +124,12 @@ def split_dateline(body: str) -> tuple[Dateline | None, str]:
             full_place = _title_case(place) + (f", {region}" if region else "")
             dateline = Dateline(full_place, " ".join(source.split()) if source else None)
             return dateline, rest[:1].upper() + rest[1:]
+    match = _RUN_ON_DATELINE_RE.match(opening)
+    if match is not None:
+        place, source = match.group("place").strip(), " ".join(match.group("source").split())
+        if _is_outlet(source) and _is_place(place, True):
+            return Dateline(_title_case(place) if place.isupper() else place, source), \
+                opening[match.end():]
     match = _SOURCE_ONLY_RE.match(opening)
     if match is not None and _is_outlet(match.group("source")):
         return Dateline(None, match.group("source")), opening[match.end():]

@@ -58,6 +58,8 @@ _CREDIT_RE = re.compile(
     r"\([^()\n]{0,30}\b(?:Photo|Image|Picture)s?\b[^()\n]{0,60}\)"
     r"|\b[Cc]ourtesy(?: of)?(?:\s+[A-Z][\w.’'-]*)+"
     r"|(?:[A-Z][\w.’'-]*\s+){1,3}[A-Z][\w.’'-]*\s*/\s*(?:AP|AFP|Reuters|Getty Images)\b")
+# A heading, or a paragraph all in bold: a subhead, not narration.
+_SUBHEAD_RE = re.compile(r"#{1,6}\s[^\n]*|\*\*(?:(?!\*\*)[^\n])+\*\*|__(?:(?!__)[^\n])+__")
 _MIN_WORDS = 2
 _ATTRIBUTION_TAIL = 80  # `,” Petrides said during the same segment.` and no more
 
@@ -327,10 +329,23 @@ def _right_end(text: str, span: _Span, following: _Span | None) -> int:
     return match.end() if match is not None else ceiling
 
 
+def _narrative(paragraph: str) -> str:
+    """A Markdown paragraph as plain text for attribution, blanked (same length) where it is
+    no narration: a subhead (`## “…”`, a paragraph all in bold) quotes a claim nobody is
+    said to make there, and a captioned photo's subject ("Rep. Ilhan Omar speaks ... J. Scott
+    Applewhite / AP file") is nobody a later "he said" refers to."""
+    text = plain_text(paragraph)
+    stripped = paragraph.strip()
+    subhead = _SUBHEAD_RE.fullmatch(stripped) is not None
+    caption = _CREDIT_RE.search(text) is not None and not any(m in text for m in "“”\"")
+    if subhead or caption:
+        return " " * len(text)
+    return _CREDIT_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def find_quotes(body: str, index: ActorIndex) -> tuple[Quote, ...]:
     """Every attributable direct quotation in a Markdown body, in text order, each once."""
-    paragraphs = [_CREDIT_RE.sub(lambda m: " " * len(m.group(0)), plain_text(p))
-                  for p in re.split(r"\n\s*\n", body) if p.strip()]
+    paragraphs = [_narrative(p) for p in re.split(r"\n\s*\n", body) if p.strip()]
     offsets = []
     position = 0
     for paragraph in paragraphs:

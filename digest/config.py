@@ -171,7 +171,8 @@ def check_root(root: Path) -> None:
     if not (root / CONFIG_FILE).is_file() and not (root / "content").is_dir():
         raise DigestError(Problem(
             str(root), None, "not a digest folder: no digest.yaml or content/ in it (--root)",
-            hint))
+            f"{hint}; to start a new digest here, make a digest.yaml (title, base_url: see "
+            "the README) or a content/ folder"))
 
 
 def load_config(root: Path, base_url: str | None = None) -> Config:

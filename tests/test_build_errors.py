@@ -245,7 +245,9 @@ def test_a_missing_or_wrong_digest_folder_is_named(
     assert main(["build", "--root", str(articles)]) == 1
     assert capsys.readouterr().err == (f"error: {articles}: not a digest folder: no digest.yaml "
                                        "or content/ in it (--root) (give --root the digest's "
-                                       "folder (the one with digest.yaml), or run from it)\n")
+                                       "folder (the one with digest.yaml), or run from it; to "
+                                       "start a new digest here, make a digest.yaml (title, "
+                                       "base_url: see the README) or a content/ folder)\n")
     assert not (articles / "site").exists()
 
 

@@ -177,7 +177,12 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
     actor_quotes: defaultdict[str, list[QuoteRef]] = defaultdict(list)
     for article in articles:
         quotes = tuple(QuoteRef(article.slug, q, resolve(q.speaker)) for q in article.quotes)
-        named = dict.fromkeys([resolve(n) for n in article.actors] + [q.speaker for q in quotes])
+        # a candidate ingest kept counts once an actor file claims it (the curator promoted
+        # it with digest actor add); it never makes an actor of its own
+        promoted = [slug for slug in (keys.get(name_key(n)) for n in article.candidates)
+                    if slug is not None and actors[slug].path is not None]
+        named = dict.fromkeys([resolve(n) for n in article.actors] + [q.speaker for q in quotes]
+                              + promoted)
         article_actors[article.slug] = tuple(named)
         article_quotes[article.slug] = quotes
         for slug in named:

@@ -251,9 +251,8 @@ def read_article(document: Document, problems: list[Problem]) -> Article | None:
         summary=fields.text("summary"), tags=fields.names("tags"),
         actors=fields.names("actors"), quotes=_quotes(fields), draft=draft is True,
         body_hash=content_hash(document.body), lead=lead_of(document.body),
-        body_line=document.body_line,
+        body_line=document.body_line, candidates=fields.names("actor_candidates"),
     )
-    fields.names("actor_candidates")  # kept for the curator; checked, not published
     return article if len(problems) == before else None
 
 

@@ -45,6 +45,9 @@ class Article:
     body_hash: str  # digest.hashes.content_hash of the body
     lead: str  # the body's first paragraph as plain text, cut at a word: what listings show
     body_line: int  # the file line where the body starts, for error messages
+    # names ingest found that may be actors: not published, but one that an actor file names
+    # (digest actor add) counts as an actor the article names
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

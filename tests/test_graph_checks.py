@@ -272,3 +272,21 @@ def test_problems_with_actors_affiliations_and_tags_are_reported_at_once(
     assert lines[1].startswith("error: content/tags.yaml:5: tag 'Iraq'")
     assert lines[2].startswith("error: content/actors/irgc.md:5: 'Islamic Revolutionary Guard "
                                "Corps' lists itself")
+
+
+def test_a_candidate_the_curator_promoted_to_an_actor_counts_as_one(digest_root: Path) -> None:
+    # ingest keeps names it is unsure of as actor_candidates; `digest actor add` makes a file
+    # for one, and from then on the articles that found it name that actor
+    write_article(digest_root, "2021-05-02-sanctions.md",
+                  "---\ntitle: New sanctions named\ndate: 2021-05-02\n"
+                  "actor_candidates: [Qods Force, Someone Unknown]\n---\n"
+                  "The Qods Force and Someone Unknown were named in the list.\n")
+    build(digest_root)
+    site = digest_root / "site"
+    page = read(site, "articles/2021-05-02-sanctions/index.html")
+    assert 'href="/digest/actors/quds-force/"' in page  # listed, and its mention linked
+    assert "New sanctions named" in read(site, "actors/quds-force/index.html")
+    assert not (site / "actors/someone-unknown").exists()  # a candidate makes no actor
+    write(digest_root, f"{ACTORS}/someone-unknown.md", "---\nname: Someone Unknown\n---\n")
+    build(digest_root)  # promoted now (digest actor add writes this file)
+    assert "New sanctions named" in read(site, "actors/someone-unknown/index.html")

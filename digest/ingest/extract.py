@@ -48,5 +48,7 @@ def extract_text(text: str, settings: IngestSettings) -> Extracted:
         raise ExtractionError(
             "no article found in the text (paste the article's paragraphs; if the page is saved, "
             "ingest the .html file instead)")
-    return Extracted(title=article.title, body=article.body, date=None, source=None,
+    date = None if article.date is None else datetime.datetime.combine(
+        article.date, datetime.time(0), datetime.UTC)
+    return Extracted(title=article.title, body=article.body, date=date, source=None,
                      source_url=None, authors=())

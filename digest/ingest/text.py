@@ -11,6 +11,7 @@ headline-shaped line just before it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import re
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from digest.ingest.escape import escape_line
+from digest.ingest.textdate import stated_date
 from digest.ingest.typography import fix_text
 
 logger = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ _WINDOW = 2  # lines each side that decide whether a prose line sits among prose
 class TextArticle:
     title: str
     body: str
+    date: dt.date | None = None  # as the page states it by the headline
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,8 +331,11 @@ def _render(lines: list[_Line]) -> str:
     return "\n\n".join(blocks)
 
 
-def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | None:
-    """The article in pasted text, or None when no stretch of prose is found."""
+def read_text(text: str, extra_patterns: tuple[str, ...] = (),
+              today: dt.date | None = None) -> TextArticle | None:
+    """The article in pasted text, or None when no stretch of prose is found. today: the day
+    against which a stated date is checked (not ahead of it)."""
+    today = today or dt.date.today()
     raw_lines = [line for line in fix_text(text).split("\n") if line]
     if not raw_lines:
         return None
@@ -351,4 +357,19 @@ def read_text(text: str, extra_patterns: tuple[str, ...] = ()) -> TextArticle | 
         line.menu and not line.bullet) and line.text != title]
     if not any(line.prose for line in kept):
         return None
-    return TextArticle(title=title, body=_render(kept))
+    return TextArticle(title=title, body=_render(kept),
+                       date=stated_date(_header_lines(lines, headline, start), today))
+
+
+_DATE_LOOKBACK = 2  # lines above the headline where a page may print its date
+_DATE_LOOKAHEAD = 3  # lines into the article (the byline and date often open it)
+
+
+def _header_lines(lines: list[_Line], headline: int | None, start: int) -> list[str]:
+    """The short lines around the headline where pages print the date: those after it first,
+    then those above it; never the article's prose."""
+    top = start if headline is None else headline
+    after = lines[top + 1: start + _DATE_LOOKAHEAD]
+    before = lines[max(0, top - _DATE_LOOKBACK): top + 1]
+    return [line.text for line in [*after, *reversed(before)]
+            if not line.prose and line.words <= 25]

@@ -16,6 +16,9 @@ from digest.urls import is_web_address
 CONFIG_FILE = "digest.yaml"
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"  # the preview's address
+
+
 @dataclass(frozen=True, slots=True)
 class IngestSettings:
     # Extra regular expressions for lines of page chrome in pasted text (whole-line matches).
@@ -29,7 +32,7 @@ class Config:
     root: Path
     title: str = "News digest"
     description: str = ""
-    base_url: str = "http://127.0.0.1:8000/"
+    base_url: str = DEFAULT_BASE_URL
     language: str = "en"
     per_page: int = 10
     author: str = ""

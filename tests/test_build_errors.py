@@ -270,3 +270,21 @@ def test_a_site_folder_keeps_version_control_and_its_custom_domain(
     (desktop / ".DS_Store").write_bytes(b"\0")
     assert main(["build", "--root", str(digest_root), "--out", str(desktop)]) == 0
     capsys.readouterr()
+
+
+def test_a_digest_without_settings_is_told_its_pages_name_the_preview_address(
+        digest_root: Path) -> None:
+    (digest_root / "digest.yaml").unlink()
+
+    def build_command(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "digest", "build", "--root",
+                               str(digest_root), *extra], capture_output=True, text=True,
+                              check=False)
+
+    completed = build_command()
+    assert completed.returncode == 0
+    assert completed.stderr == (
+        "warning: digest.yaml: no such file, so the site's address is the default "
+        "http://127.0.0.1:8000/, which every page's canonical link and the feeds name (add it "
+        "with base_url: ADDRESS, or pass --base-url)\n")
+    assert build_command("--base-url", "https://example.org/news/").stderr == ""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
 
 from digest.build import Builder
-from digest.config import check_root
+from digest.config import CONFIG_FILE, DEFAULT_BASE_URL, check_root
+
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +53,12 @@ class ProgressLine:
 
 def run(args: argparse.Namespace) -> int:
     check_root(args.root)
+    if args.base_url is None and not (args.root / CONFIG_FILE).is_file():
+        # not an error (a digest may keep every default), but its pages would name the
+        # preview's address as theirs in canonical links, Open Graph tags and feeds
+        log.warning("%s: no such file, so the site's address is the default %s, which every "
+                    "page's canonical link and the feeds name (add it with base_url: ADDRESS, "
+                    "or pass --base-url)", CONFIG_FILE, DEFAULT_BASE_URL)
     line = ProgressLine(sys.stderr) if sys.stderr.isatty() else None
     builder = Builder(args.root, args.out, drafts=args.drafts, base_url=args.base_url,
                       use_cache=not args.no_cache, progress=line)

@@ -12,9 +12,16 @@ from pathlib import Path
 import pytest
 
 from digest.build import Builder, BuildReport
+from tests.ingest_support import make_digest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "digest"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A digest for ingest to write into: settings, tags and the seed's actors, no articles."""
+    return make_digest(tmp_path / "digest")
 
 
 @pytest.fixture

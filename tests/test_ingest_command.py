@@ -16,7 +16,7 @@ from digest.errors import Problem
 from digest.frontmatter import parse_document
 from digest.load import load_content, read_article
 from digest.model import Article, Quote
-from tests.ingest_support import FIXTURES, SEED, make_digest
+from tests.ingest_support import FIXTURES, SEED
 
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason=f"the seed article is absent ({SEED})")
 
@@ -31,11 +31,6 @@ PASTED = "\n\n".join([
     "The talks will open in Ankara next month, and Demir said both sides had agreed on an agenda "
     "for the militia question.",
 ]) + "\n"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return make_digest(tmp_path / "digest")
 
 
 def ingest(root: Path, *arguments: str) -> int:

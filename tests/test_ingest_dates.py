@@ -10,9 +10,7 @@ import pytest
 
 from digest.ingest.text import read_text
 from digest.ingest.textdate import date_in
-from tests.test_ingest_command import PASTED, articles, ingest, read, root, write
-
-__all__ = ["root"]  # the fixture, used by name below
+from tests.test_ingest_command import PASTED, articles, ingest, read, write
 
 TODAY = dt.date(2026, 11, 24)
 HEADLINE, FIRST, *REST = PASTED.strip().split("\n\n")

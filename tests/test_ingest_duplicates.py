@@ -9,7 +9,7 @@ import pytest
 from digest.cli import main
 from digest.frontmatter import parse_document
 from digest.ingest.store import normal_url
-from tests.ingest_support import make_digest, pasted
+from tests.ingest_support import pasted
 
 PARAGRAPHS = [
     "ANKARA (AP) — Ministers from both countries agreed on Tuesday to resume border talks after "
@@ -21,11 +21,6 @@ PARAGRAPHS = [
 ]
 PASTED = "\n\n".join(["Ministers agree to resume border talks", *PARAGRAPHS]) + "\n"
 URL = "https://news.example/2024/03/05/border-talks.html"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return make_digest(tmp_path / "digest")
 
 
 @pytest.fixture

@@ -13,14 +13,9 @@ import pytest
 
 from digest.cli import main
 from digest.ingest.fetch import request_url
-from tests.ingest_support import FIXTURES, make_digest
+from tests.ingest_support import FIXTURES
 
 PAGE = (FIXTURES / "militia-truce.html").read_bytes()
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return make_digest(tmp_path / "digest")
 
 
 def ingest(root: Path, *arguments: str) -> int:

@@ -8,7 +8,7 @@ import pytest
 
 from digest.cli import main
 from digest.frontmatter import parse_document
-from tests.ingest_support import make_digest, pasted
+from tests.ingest_support import pasted
 
 PASTED = "\n\n".join([
     "Ministers agree to resume border talks",
@@ -17,11 +17,6 @@ PASTED = "\n\n".join([
     "The talks will open in Ankara next month, and both sides had agreed on an agenda for the "
     "militia question, the foreign ministry said.",
 ]) + "\n"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    return make_digest(tmp_path / "digest")
 
 
 @pytest.fixture

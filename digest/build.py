@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -226,18 +227,21 @@ class Builder:
         with self._bodies_ahead(cache) as ahead:
             return self._prepare_with(config, cache, changed, scanned, ahead)
 
-    def _bodies_ahead(self, cache: BuildCache) -> BodiesAhead:
+    def _bodies_ahead(self, cache: BuildCache) -> AbstractContextManager[BodiesAhead | None]:
         """Workers for load_content to read many files in, which go on to convert the bodies
-        (see digest.ahead), but not those the last build's articles had."""
+        (see digest.ahead), but not those the last build's articles had; none for a builder
+        that must not fork (digest serve's rebuilds)."""
         from digest.ahead import BodiesAhead
         from digest.model import Article
 
+        if self.workers < 2:
+            return nullcontext()
         known = frozenset(record.body_hash for _, _, record in cache.parsed.values()
                           if isinstance(record, Article))
         return BodiesAhead(self.root, self.workers, known)
 
     def _prepare_with(self, config: Config, cache: BuildCache, changed: set[str],
-                      scanned: Scan, ahead: BodiesAhead) -> _Prepared:
+                      scanned: Scan, ahead: BodiesAhead | None) -> _Prepared:
         from digest.bodies import BodyHtml, body_jobs, convert_bodies
         from digest.graph import build_graph
         from digest.incremental import as_body_edit
@@ -250,7 +254,7 @@ class Builder:
         if self.trust_changes and changed and cache.last is not None:
             content = reload_content(config, cache.last.content, cache.parsed, changed)
         if content is None:
-            content = load_content(config, cache.parsed, changed, scanned, self.workers, ahead)
+            content = load_content(config, cache.parsed, changed, scanned, ahead)
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}

@@ -370,30 +370,17 @@ def _read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[
     return record, problems
 
 
-def _read_share(task: tuple[Path, list[str]]) -> list[tuple[Article | Actor | None,
-                                                           list[Problem]]]:
-    root, relatives = task
-    return [_read_file(root, relative) for relative in relatives]
-
-
-def _read_files(root: Path, relatives: list[str], workers: int, ahead: BodiesAhead | None,
+def _read_files(root: Path, relatives: list[str], ahead: BodiesAhead | None,
                 ) -> list[tuple[Article | Actor | None, list[Problem]]]:
-    """_read_file for each, in order; in forked workers when there are many (YAML is slow),
-    ahead's when given (they go on to convert the bodies)."""
-    if workers < 2 or len(relatives) < PARALLEL_READ:
+    """_read_file for each, in order; in ahead's worker processes when there are many (YAML
+    is slow), which then go on to convert the bodies."""
+    if ahead is None or len(relatives) < PARALLEL_READ:
         return [_read_file(root, relative) for relative in relatives]
-    if ahead is not None:
-        return ahead.read(relatives)
-    from digest.workers import worker_pool
-
-    size = -(-len(relatives) // (workers * 4))
-    shares = [(root, relatives[i:i + size]) for i in range(0, len(relatives), size)]
-    with worker_pool(workers) as pool:
-        return [result for share in pool.map(_read_share, shares) for result in share]
+    return ahead.read(relatives)
 
 
 def _read_folders(config: Config, scanned: Scan, problems: list[Problem], parsed: ParsedFiles,
-                  changed: frozenset[str], workers: int, ahead: BodiesAhead | None,
+                  changed: frozenset[str], ahead: BodiesAhead | None,
                   ) -> tuple[list[Article], list[Actor]]:
     """Every article and actor file: records from `parsed` for files whose size and time are
     as they were (and not in `changed`), the others read again (and `parsed` updated)."""
@@ -401,7 +388,7 @@ def _read_folders(config: Config, scanned: Scan, problems: list[Problem], parsed
                for relative, stamp in scanned.items() if _is_source(relative, folder)]
     fresh = [relative for relative, (mtime, size) in sources
              if relative in changed or parsed.get(relative, (None, None))[:2] != (mtime, size)]
-    read = dict(zip(fresh, _read_files(config.root, fresh, workers, ahead), strict=True))
+    read = dict(zip(fresh, _read_files(config.root, fresh, ahead), strict=True))
     articles: list[Article] = []
     actors: list[Actor] = []
     for relative, (mtime, size) in sources:
@@ -456,21 +443,21 @@ def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
 
 def load_content(config: Config, parsed: ParsedFiles | None = None,
                  changed: Iterable[str] = (), scanned: Scan | None = None,
-                 workers: int = 1, ahead: BodiesAhead | None = None) -> Content:
+                 ahead: BodiesAhead | None = None) -> Content:
     """Read every article, actor and tag. Raises ContentError listing all problems.
 
     parsed, when given, holds records from an earlier load; files whose size and modification
     time are unchanged (and that are not in `changed`) are not read again. It is updated.
     scanned is a scan of the digest root's content/ folder, when the caller has made one.
-    ahead, when given, reads many files in its workers, which then convert the bodies.
+    ahead, when given, reads many files in its worker processes, which then convert the
+    bodies (see digest.ahead); without it every file is read here.
     """
     problems: list[Problem] = []
     table: ParsedFiles = {} if parsed is None else parsed
     forced = frozenset(changed)
     if scanned is None:
         scanned = scan(config.root, [config.content_dir])
-    articles, actors = _read_folders(config, scanned, problems, table, forced, workers,
-                                     ahead)
+    articles, actors = _read_folders(config, scanned, problems, table, forced, ahead)
     tags = load_tags(config, problems)
     if problems:
         raise ContentError(problems)

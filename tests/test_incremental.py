@@ -294,19 +294,21 @@ def test_workers_share_out_the_pages_each_page_once(digest_root: Path, tmp_path:
 def test_files_read_in_workers_give_the_same_content_and_problems(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.load
+    from digest.ahead import BodiesAhead
     from digest.config import load_config
     from digest.errors import ContentError
 
     config = load_config(digest_root)
     serial = digest.load.load_content(config)
     monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
-    assert digest.load.load_content(config, workers=2) == serial
+    with BodiesAhead(digest_root, 2) as ahead:
+        assert digest.load.load_content(config, ahead=ahead) == serial
     edit(digest_root, GHAANI, "date: 2020-12-03", "date: someday")
     edit(digest_root, "content/actors/iran.md", "---", "---\nbad: [")
-    with pytest.raises(ContentError) as in_workers:
-        digest.load.load_content(config, workers=2)
+    with pytest.raises(ContentError) as in_workers, BodiesAhead(digest_root, 2) as ahead:
+        digest.load.load_content(config, ahead=ahead)
     with pytest.raises(ContentError) as here:
-        digest.load.load_content(config, workers=1)
+        digest.load.load_content(config)
     assert len(in_workers.value.problems) == 2
     assert in_workers.value.problems == here.value.problems
 
@@ -321,7 +323,7 @@ def converted(root: Path, ahead: Any = None) -> dict[str, str]:
     from digest.load import load_content
 
     config = load_config(root)
-    jobs = body_jobs(build_graph(config, load_content(config, workers=2, ahead=ahead)))
+    jobs = body_jobs(build_graph(config, load_content(config, ahead=ahead)))
     store = HtmlStore(None)
     convert_bodies(root, jobs.values(), store, workers=1, ahead=ahead)
     return {job.path: store.get(job.key) for job in jobs.values()}
@@ -355,7 +357,7 @@ def test_a_body_edited_after_it_was_read_ahead_is_converted_from_the_file(
 
     monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
     with BodiesAhead(digest_root, 2) as ahead:
-        digest.load.load_content(load_config(digest_root), workers=2, ahead=ahead)
+        digest.load.load_content(load_config(digest_root), ahead=ahead)
         EDITS["article body"](digest_root)  # the workers hold the old body
         monkeypatch.setattr(digest.load, "PARALLEL_READ", 10_000)  # the build reads it anew
         html = converted(digest_root, ahead)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
+import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_PAGES = 500
 PROGRESS_EVERY = 250  # pages between two progress reports
-CHUNK = 32  # pages a worker takes on at a time
+CHUNK = 32  # pages a worker takes on at a time (more on a site of over 32,000 pages)
+PIPE_BYTES = 4096  # what a pipe holds at the least (one memory page)
 
 # progress(what is being done, how many done, out of how many)
 Progress = Callable[[str, int, int], None]
@@ -70,19 +72,21 @@ class PageRenderer:
         data = render_page(self.environment, page, context, self.root)
         return PageResult(page.path, fingerprint, True, self.files.put(page.path, data), bodies)
 
-    def render_claimed(self, claim: Callable[[], int],
+    def render_claimed(self, claim: Callable[[], range | None],
                        progress: Callable[[int], None] = lambda done: None) -> list[PageResult]:
-        """The pages of each chunk of CHUNK pages (in the site's order) that claim() hands out:
-        workers claim chunks as they go, so that one that drew costly pages (the search index,
-        the sitemap) does not keep the other waiting at the end. progress(pages done) is
-        called now and then."""
+        """The pages at the positions (in the site's order) of each span that claim() hands out,
+        until it hands out None: workers claim chunks as they go, so that one that drew costly
+        pages (the search index, the sitemap) does not keep the other waiting at the end.
+        progress(pages done) is called now and then."""
         results: list[PageResult] = []
-        start = end = 0
+        span = range(0)
         for position, page in enumerate(self.plan.pages()):
-            if position >= end:  # chunks come in rising order: the next starts here or later
-                chunk = claim()
-                start, end = chunk * CHUNK, (chunk + 1) * CHUNK
-            if position < start:
+            if position >= span.stop:  # spans come in rising order: the next is here or later
+                claimed = claim()
+                if claimed is None:
+                    break
+                span = claimed
+            if position < span.start:
                 continue
             if len(results) % PROGRESS_EVERY == 0 and results:
                 progress(len(results))
@@ -119,42 +123,65 @@ def _stop(processes: list[BaseProcess]) -> None:
         process.join()
 
 
-def _start(pages: PageRenderer, workers: int, context: ForkContext,
+def _chunks(total: int) -> tuple[int, int]:
+    """The site's pages in chunks, for workers to claim one at a time: a pipe (its reading
+    end is returned, with the chunks' size) holding each chunk's first position, written
+    before the workers are forked. A read of four bytes takes one chunk whole, whichever
+    worker makes it, and an empty pipe with no writer left reads as the end. (Not a
+    multiprocessing lock or shared value: their clean-up runs in Python callbacks, where a
+    Ctrl-C that arrives meanwhile is lost.)"""
+    size = max(CHUNK, -(-total // (PIPE_BYTES // 4)))  # every chunk fits before any is read
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, b"".join(start.to_bytes(4, "little")
+                                  for start in range(0, total, size)))
+    finally:
+        os.close(writer)
+    return reader, size
+
+
+def _claim(reader: int, size: int) -> range | None:
+    """The next chunk's positions, or None when all are taken."""
+    data = os.read(reader, 4)
+    if not data:
+        return None
+    start = int.from_bytes(data, "little")
+    return range(start, start + size)
+
+
+def _start(pages: PageRenderer, workers: int, total: int, context: ForkContext,
            channels: dict[Connection, BaseProcess]) -> None:
     """Workers that claim chunks of pages until none are left, put in channels by the pipe
     each reports on."""
     from digest.errors import DigestError
     from digest.workers import held_interrupts, ignore_interrupts
 
-    counter = context.Value("q", 0)  # the next chunk of pages, shared by the workers
+    reader, size = _chunks(total)
+    claim = functools.partial(_claim, reader, size)
+    try:
+        for _ in range(workers):
+            receiver, sender = context.Pipe(duplex=False)
 
-    def claim() -> int:
-        with counter.get_lock():
-            chunk = int(counter.value)
-            counter.value = chunk + 1
-        return chunk
+            def work(sender: Connection = sender) -> None:
+                ignore_interrupts()
+                try:
+                    done = pages.render_claimed(claim,
+                                                lambda count: sender.send(("progress", count)))
+                    sender.send(("ok", done))
+                except DigestError as error:
+                    sender.send(("error", error.problems))
+                except Exception as error:  # reported in the parent, never lost
+                    sender.send(("crash", repr(error)))
+                finally:
+                    sender.close()
 
-    for _ in range(workers):
-        receiver, sender = context.Pipe(duplex=False)
-
-        def work(sender: Connection = sender) -> None:
-            ignore_interrupts()
-            try:
-                done = pages.render_claimed(claim,
-                                            lambda count: sender.send(("progress", count)))
-                sender.send(("ok", done))
-            except DigestError as error:
-                sender.send(("error", error.problems))
-            except Exception as error:  # reported in the parent, never lost
-                sender.send(("crash", repr(error)))
-            finally:
-                sender.close()
-
-        process = context.Process(target=work, daemon=True)
-        channels[receiver] = process  # first: a signal held meanwhile finds it to stop
-        with held_interrupts():
-            process.start()
-        sender.close()
+            process = context.Process(target=work, daemon=True)
+            channels[receiver] = process  # first: a signal held meanwhile finds it to stop
+            with held_interrupts():
+                process.start()
+            sender.close()
+    finally:
+        os.close(reader)  # the workers have their own
 
 
 def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
@@ -169,7 +196,7 @@ def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
     crashes = []
     counts = [0] * workers
     try:
-        _start(pages, workers, context, channels)
+        _start(pages, workers, total, context, channels)
         order = list(channels)
         while channels:
             for ready in wait(list(channels)):
@@ -207,5 +234,6 @@ def render_pages(pages: PageRenderer, workers: int, progress: Progress) -> list[
     small_edit = pages.edit is not None and pages.edit.same_templates
     if not small_edit and workers > 1 and total >= PARALLEL_PAGES:
         return _render_in_workers(pages, workers, total, progress)
-    return pages.render_claimed(itertools.count().__next__,
+    whole = iter([range(total)])
+    return pages.render_claimed(lambda: next(whole, None),
                                 lambda done: progress("rendering pages", done, total))

@@ -57,8 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler.addFilter(_ours_or_errors)
             handler.setFormatter(_Plain())
         quiet_library_warnings()
+    from digest.workers import kept_interrupts
+
     try:
-        return int(args.module.run(args))
+        with kept_interrupts():
+            return int(args.module.run(args))
     except DigestError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from multiprocessing.context import ForkContext
@@ -25,15 +26,43 @@ def default_workers() -> int:
 
 
 @contextmanager
-def held_interrupts() -> Iterator[None]:
-    """Start workers inside this: a signal that comes meanwhile waits until each worker has
-    made itself deaf to it (ignore_interrupts) and is then the parent's alone. Without it, a
-    Ctrl-C just after a fork reaches the new worker before it can ignore it."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+def kept_interrupts() -> Iterator[None]:
+    """A Ctrl-C is never lost. Python raises it in whatever Python code runs next, and when
+    that is an object's clean-up (a multiprocessing connection's __del__, as the parent frees
+    one after starting a worker), it prints "Exception ignored" and goes on: the build ran to
+    the end and published. Here such a Ctrl-C is held back (blocked and sent again) and comes
+    at the next point that lets it in: where workers are started, before the site is put in
+    place (both held_interrupts), or at the end of this block."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if issubclass(unraisable.exc_type, KeyboardInterrupt):
+            # Raised again only once blocked: raised now, it would be lost in this hook too.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            signal.raise_signal(signal.SIGINT)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        sys.unraisablehook = previous
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
+
+
+@contextmanager
+def held_interrupts() -> Iterator[None]:
+    """Start workers inside this: a signal that comes meanwhile waits until each worker has
+    made itself deaf to it (ignore_interrupts) and is then the parent's alone. Without it, a
+    Ctrl-C just after a fork reaches the new worker before it can ignore it. A Ctrl-C held back
+    from before (see kept_interrupts) comes first, so that what is done inside is not begun."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)
 
 
 def ignore_interrupts() -> None:

@@ -175,6 +175,13 @@ def test_actor_add_of_a_name_another_actor_has_says_that_actor_may_be_meant(
     ("“GET OUT and VOTE for your GREAT Governor,” Maria Lopez wrote. People get out to vote "
      "for a great cause.", "VOTE"),
     ("Maria Lopez thanked @MariaLopez and Matt Bevin; Governor @MattBevin replied.", "MattBevin"),
+    ("“Frankly I couldn't believe it,” Maria Lopez said.", "Frankly I"),
+    ("Getting Disney to agree was hard, Maria Lopez said.", "Getting Disney"),
+    ("Like Instagram, the app hides likes, Maria Lopez said.", "Like Instagram"),
+    ("Maria Lopez met North American and South Korean buyers and a Ghanaian carrier.",
+     "North American"),
+    ("Maria Lopez met North American and South Korean buyers and a Ghanaian carrier.",
+     "Ghanaian"),
 ])
 def test_words_that_name_nobody_are_no_candidates(text: str, junk: str) -> None:
     found = candidates(text)
@@ -193,6 +200,18 @@ def test_a_party_or_nationality_is_no_part_of_a_name() -> None:
             "thanked the American University of Kabul and the European Union.")
     assert candidates(text) == ("Phil Bryant", "Kevin Mayer", "American University of Kabul",
                                 "European Union")
+
+
+def test_a_nationality_goes_even_when_the_article_names_no_country() -> None:
+    text = ("American Kevin Mayer and Australian Timothy Weeks were freed. Mayer and Weeks’ "
+            "family thanked the Australian government and the American Music Awards.")
+    assert candidates(text) == ("Kevin Mayer", "Timothy Weeks", "American Music Awards")
+
+
+def test_a_job_title_before_a_name_is_no_part_of_it() -> None:
+    text = ("Chief Executive Carrie Lam spoke. National Security Adviser John Bolton and NASA "
+            "Administrator Jim Bridenstine listened; Executive Bob Iger left.")
+    assert candidates(text) == ("Carrie Lam", "John Bolton", "Jim Bridenstine", "Bob Iger")
 
 
 def test_a_first_name_beside_the_full_name_is_the_same_person() -> None:

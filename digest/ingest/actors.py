@@ -249,6 +249,22 @@ def _without_descriptor(tokens: list[names.Word], evidence: _Evidence) -> list[n
     return tokens
 
 
+def _without_opener(tokens: list[names.Word], evidence: _Evidence) -> list[names.Word]:
+    """The word that opens a sentence before a name: "Getting Disney to agree", "Questioning
+    Vindman", "Frankly I". An adverb only if the article also writes it in lower case ("Kelly
+    Craft" stays); a verb in -ing also if it is capitalised nowhere else ("Beijing" is)."""
+    if len(tokens) < 2 or not tokens[0].sentence_initial:
+        return tokens
+    word = tokens[0].text
+    common = word.lower() in evidence.lowercase
+    if (word.endswith("ly") and common) or (word.endswith("ing") and (
+            common or word not in evidence.capitalised_elsewhere)):
+        tokens = tokens[1:]
+    elif len(tokens) == 2 and tokens[1].text == "I":
+        tokens = tokens[:1]  # "Frankly I couldn't": the one word is judged alone, below
+    return tokens
+
+
 def _without_date(tokens: list[names.Word]) -> list[names.Word]:
     """The day or month after a name ("House Intelligence Committee Tuesday"), or after the
     word that opens a sentence ("Come November"); "Black Friday" and "Theresa May" stay."""
@@ -271,14 +287,16 @@ def _candidate(phrase: names.Phrase, evidence: _Evidence) -> str | None:
                       or (tokens[0].sentence_initial and len(tokens) > 1
                           and tokens[0].text.lower() in names.TITLE_WORDS)):
         tokens = tokens[1:]
+    tokens = _without_opener(tokens, evidence)
     tokens = _without_descriptor(tokens, evidence)
     # Trailing particles and titles whose name was a known actor ("Iranian General [Ghaani]").
     while tokens and (tokens[-1].text.lower() in {"of", "the", "al", "el"}
                       or names.is_title(tokens[-1].text)):
         tokens = tokens[:-1]
     tokens = _without_date(tokens)
-    # "Iraqi Shia", "American": adjectives of places and faiths, not actors.
-    if all(_descriptor(t.text, evidence.demonyms) for t in tokens):
+    # "Iraqi Shia", "American", "North American": adjectives of places and faiths, not actors.
+    if all(_descriptor(t.text, evidence.demonyms) or t.text.lower() in names.COMPASS_WORDS
+           for t in tokens):
         return None
     if all(t.text.isupper() for t in tokens) and (_common_words(tokens, evidence) or any(
             t.text.lower() in names.FUNCTION_WORDS - _NAME_PARTICLES for t in tokens)):

@@ -25,7 +25,7 @@ FUNCTION_WORDS = frozenset([
     "to", "today", "tomorrow", "too", "under", "unless", "until", "up", "upon", "us", "very",
     "was", "we", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who",
     "whom", "whose", "why", "will", "with", "within", "without", "would", "yes", "yesterday",
-    "yet", "you", "your"
+    "yet", "you", "your", "like", "unlike"
 ])
 
 MONTHS = frozenset([
@@ -56,7 +56,8 @@ TITLE_WORDS = frozenset([
     "judge", "justice", "king", "queen", "prince", "princess", "sheikh", "emir", "ayatollah",
     "cleric", "imam", "pope", "ambassador", "chancellor", "chairman", "chairwoman", "chair", "ceo",
     "founder", "leader", "foreign", "defense", "defence", "interior", "finance", "state", "deputy",
-    "acting", "former", "late", "attorney"
+    "acting", "former", "late", "attorney", "executive", "adviser", "advisor", "administrator",
+    "envoy", "commissioner"
 ])
 
 # Last words of organisations, places and things: such a phrase is not a person.
@@ -76,8 +77,28 @@ PROPER_ADJECTIVES = frozenset([
     "shia", "shiite", "shi'ite", "sunni", "muslim", "muslims", "christian", "christians", "jewish",
     "jew", "jews", "catholic", "protestant", "orthodox", "islamic", "islamist", "arab", "arabs",
     "arabic", "kurdish", "western", "eastern", "northern", "southern", "european", "english",
-    "french", "spanish", "hindu", "buddhist"
+    "french", "spanish", "hindu", "buddhist",
+    # Nationalities, for articles that do not name the country ("Australian Timothy Weeks");
+    # demonyms() finds the rest from the places an article names.
+    "african", "afghan", "afghans", "algerian", "american", "americans", "argentine",
+    "armenian", "asian", "australian", "australians", "austrian", "azerbaijani", "bangladeshi",
+    "belarusian", "belgian", "brazilian", "british", "briton", "britons", "bulgarian",
+    "canadian", "canadians", "chechen", "chilean", "chinese", "colombian", "congolese",
+    "croatian", "cuban", "czech", "danish", "dutch", "egyptian", "egyptians", "emirati",
+    "ethiopian", "filipino", "finnish", "german", "germans", "ghanaian", "greek", "hungarian",
+    "indian", "indonesian", "iranian", "iranians", "iraqi", "iraqis", "irish", "israeli",
+    "israelis", "italian", "italians", "japanese", "jordanian", "kazakh", "kenyan", "korean",
+    "koreans", "kuwaiti", "lebanese", "libyan", "malaysian", "mexican", "mexicans", "moroccan",
+    "nigerian", "nigerians", "norwegian", "pakistani", "pakistanis", "palestinian",
+    "palestinians", "polish", "portuguese", "qatari", "romanian", "russian", "russians",
+    "rwandan", "saudi", "saudis", "scottish", "serbian", "somali", "sudanese", "swedish",
+    "swiss", "syrian", "syrians", "taiwanese", "thai", "tunisian", "turkish", "ugandan",
+    "ukrainian", "ukrainians", "uzbek", "venezuelan", "vietnamese", "welsh", "yemeni",
+    "yemenis"
 ])
+# Words that turn a nationality into a region's ("North American", "South Korean").
+COMPASS_WORDS = frozenset(["north", "south", "east", "west", "northern", "southern", "eastern",
+                           "western", "central"])
 
 _TOKEN_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_][\w'’.\-]*")
 # Initials ("Patrick W. Carlineo") keep their period too.

@@ -128,6 +128,9 @@ def test_chrome_written_as_sentences_goes() -> None:
     "Report",
     "Image caption Scooter Braun has managed Justin Bieber, among others, in his career",
     "Follow us on Twitter @Spacedotcom and on Facebook.",
+    "These are external links and will open in a new window",
+    "Close share panel",
+    "Copy this link",
     # A caption copied with its photo credit reads like a sentence, but the credit ends it.
     "Rep. Ilhan Omar, D-Minn., speaks at the Capitol on July 25, 2019.J. Scott Applewhite / "
     "AP file",
@@ -139,6 +142,40 @@ def test_sign_up_prompts_and_chrome_lines_go(chrome: str) -> None:
     assert article.title == HEADLINE
     assert chrome not in article.body
     assert INSIDE in article.body and CLOSING[0] in article.body
+
+
+def test_the_headline_is_found_above_a_long_share_panel() -> None:
+    """Dozens of share lines between the headline and the article (a BBC page) do not push
+    the headline out of reach, nor make the panel's last line the headline."""
+    panel = []
+    for network in ["Email", "Facebook", "Messenger", "Twitter", "Pinterest", "WhatsApp",
+                    "LinkedIn"] * 3:
+        panel += ["□", network, f"Share this with {network}"]
+    panel += ["Copy this link", "These are external links and will open in a new window",
+              "Close share panel"]
+    text = "\n\n".join([HEADLINE, "19 November 2019", *panel, OPENING, SECOND, *CLOSING])
+    article = extract_text(text, SETTINGS)
+    assert article.title == HEADLINE
+    assert article.body.startswith("BAGHDAD")
+
+
+def test_teasers_cut_short_are_no_part_of_the_article() -> None:
+    """A list of other stories, each its headline and the start of its lead ending in "...",
+    above the article (an Indian weekly's page)."""
+    teasers = [f"• {headline} NEW DELHI: {lead} ..." for headline, lead in [
+        ("Cleric warns the government its days are numbered",
+         "Firebrand cleric-cum-politician Maulana Fazlur Rehman on Wednesday said that the"),
+        ("Court asks state to write a law for the temple",
+         "The Supreme Court on Wednesday asked the state government to come out with an"),
+        ("Opposition wants full disclosure about electoral bonds",
+         "The Congress on Wednesday demanded that the Prime Minister should intervene in"),
+    ]]
+    text = "\n\n".join(["India Post", "Breaking News", *teasers, HEADLINE, "November 20",
+                         OPENING, SECOND, *CLOSING])
+    article = extract_text(text, SETTINGS)
+    assert article.title == HEADLINE
+    assert "Fazlur" not in article.body and "temple" not in article.body
+    assert article.body.startswith("BAGHDAD")
 
 
 def test_a_name_over_its_bio_is_no_subhead() -> None:

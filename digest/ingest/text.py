@@ -212,7 +212,9 @@ def _classify(text: str, patterns: ChromeMatchers, english: bool, comment_header
     if english and words >= _MIN_PROSE_WORDS and _is_latin(text):
         tokens = [w.lower() for w in _WORD_RE.findall(text)]
         sentence = sentence and sum(t in _STOP_WORDS for t in tokens) / len(tokens) >= 0.12
-    prose = sentence and words >= _MIN_PROSE_WORDS and not is_chrome
+    # "• Headline LEAD: Their dream shattered and ...": a teaser cut short, pointing elsewhere
+    teaser = bullet and text.rstrip().endswith(("...", "\u2026"))
+    prose = sentence and words >= _MIN_PROSE_WORDS and not is_chrome and not teaser
     if is_chrome:
         score = -_CHROME_PENALTY
     elif prose:
@@ -284,7 +286,13 @@ def _find_headline(lines: list[_Line], start: int, end: int) -> int | None:
     for line in lines[start:end]:
         article_words |= _content_words(line.text)
     candidates: list[tuple[float, int]] = []
-    first = max(0, start - _HEADLINE_LOOKBACK)
+    # Lines the patterns call chrome (a share panel's dozens) neither count towards the
+    # lookback nor push the headline away from the article.
+    distance = [0] * (start + 1)
+    first = start
+    while first > 0 and distance[first] < _HEADLINE_LOOKBACK:
+        first -= 1
+        distance[first] = distance[first + 1] + (0 if lines[first].chrome else 1)
     for index in range(first, min(start + _HEADLINE_LOOKAHEAD, end)):
         line = lines[index]
         if not _headline_shaped(line):
@@ -299,7 +307,7 @@ def _find_headline(lines: list[_Line], start: int, end: int) -> int | None:
         # Headlines are followed by the byline and the date.
         dated = any(_dateline_or_byline(after) for after in lines[index + 1: index + 4])
         score = (3.0 * shared + (1.0 if repeated else 0.0) + (1.5 if dated else 0.0) + size
-                 - abs(start - index) / _HEADLINE_LOOKBACK)
+                 - (distance[index] if index < start else index - start) / _HEADLINE_LOOKBACK)
         logger.debug("headline candidate %.2f %r", score, line.text)
         candidates.append((score, index))
     return max(candidates)[1] if candidates else None

@@ -135,17 +135,28 @@ def test_broken_front_matter_shows_an_overlay_and_the_page_recovers(
     location = re.search(re.escape(ARTICLE) + r":(\d+)", problem)
     assert location is not None, problem
     assert "invalid YAML" in problem
+    assert_readable(page)
     # The terminal names the same file and line.
     serve.wait_for(re.escape(f"{ARTICLE}:{location.group(1)}: invalid YAML"))
 
     # A page opened while the build is broken shows the overlay at once.
     page.reload()
     assert page.locator("#livereload-overlay").is_visible()
+    assert_readable(page)
     wait_until_live(page)
 
     (digest_root / ARTICLE).write_text(article_text("Repaired and republished."))
     wait_for_text(page, "Repaired and republished.")
     overlay.wait_for(state="detached")
+
+
+def assert_readable(page: Any) -> None:
+    """The problems are light text straight on the overlay's dark backdrop: the theme's rules
+    for <pre> (a light background in light mode) do not reach them."""
+    colours = page.evaluate("""() => [...document.querySelectorAll('.livereload-problem')]
+        .map((item) => [getComputedStyle(item).color, getComputedStyle(item).backgroundColor])""")
+    assert colours and all(colour == ["rgb(244, 244, 244)", "rgba(0, 0, 0, 0)"]
+                           for colour in colours), colours
 
 
 def test_a_template_error_shows_the_template_and_line(page: Any, digest_root: Path) -> None:

@@ -37,7 +37,9 @@
     for (const problem of problems) {
       const item = document.createElement("pre");
       item.className = "livereload-problem";
-      item.style.cssText = "white-space:pre-wrap;margin:0 0 1rem;font:inherit";
+      // Set in full: the page's own rules for <pre> (a theme's background) must not apply.
+      item.style.cssText =
+        "white-space:pre-wrap;margin:0 0 1rem;padding:0;font:inherit;color:inherit;background:none";
       const where = document.createElement("strong");
       where.className = "livereload-where";
       where.textContent = problem.line === null ? problem.file : `${problem.file}:${problem.line}`;

@@ -108,6 +108,15 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
             mark = error.context_mark
             reason = f"{error.context}, {reason}"
         hint = "check the indentation; quote values that contain ': ' or start with a quote"
+        opener = _unclosed_quote(text, mark)
+        if opener is not None:
+            hint = "end the value with the quote mark it opens with"
+            if mark is not None and mark.line != opener:
+                hint += (f"; YAML read on to the next one, and only stumbled at line "
+                         f"{_line(mark, first_line)}")
+            raise YamlProblem(Problem(path, first_line + opener,
+                                      "invalid YAML: this quote is never closed", hint)
+                              ) from None
         if _indented_with_tab(text, mark):
             hint = "indent with spaces: YAML does not allow tabs there"
         raise YamlProblem(Problem(path, _line(mark, first_line), f"invalid YAML: {reason}", hint)
@@ -118,6 +127,46 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
 
 def _line(mark: yaml.Mark | None, first_line: int) -> int:
     return first_line + mark.line if mark is not None else first_line
+
+
+# A value that opens with a quote: `key: "…`, `- '…`, `key: ["…`.
+_QUOTED_VALUE = re.compile(r"""^[ \t]*(?:-[ \t]+|[^\s#:'"][^:#]*:[ \t]+)\[?[ \t]*(["'])""")
+
+
+def _unclosed_quote(text: str, mark: yaml.Mark | None) -> int | None:
+    """The line (0-based) of a quoted value that runs on into the line YAML stumbled at: a
+    quote left open ("source: "ESTA"), which YAML only notices where a later value's quote
+    happens to close it. A value quoted over several lines that closes before is no culprit."""
+    if mark is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for number, line in enumerate(lines[:mark.line + 1]):
+        opened = _QUOTED_VALUE.match(line)
+        if opened is None:
+            continue
+        closed = _closing_quote(text, starts[number] + opened.end(), opened.group(1))
+        if closed is None or closed >= starts[mark.line] and number < mark.line:
+            return number
+    return None
+
+
+def _closing_quote(text: str, position: int, quote: str) -> int | None:
+    """Where the quoted scalar that opened just before `position` ends, or None."""
+    while position < len(text):
+        char = text[position]
+        if quote == '"' and char == "\\":
+            position += 2
+            continue
+        if char == quote:
+            if quote == "'" and text[position + 1:position + 2] == "'":
+                position += 2  # '' is a quote inside single quotes
+                continue
+            return position
+        position += 1
+    return None
 
 
 def _indented_with_tab(text: str, mark: yaml.Mark | None) -> bool:

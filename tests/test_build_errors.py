@@ -26,9 +26,8 @@ def write_article(root: Path, name: str, text: str) -> None:
 
 @pytest.mark.parametrize(("name", "text", "message"), [
     ("bad-yaml.md", '---\ntitle: "Broken\ndate: 2021-01-01\n---\nBody\n',
-     "content/articles/bad-yaml.md:2: invalid YAML: while scanning a quoted scalar, found "
-     "unexpected end of stream (check the indentation; quote values that contain ': ' or start "
-     "with a quote)"),
+     "content/articles/bad-yaml.md:2: invalid YAML: this quote is never closed (end the value "
+     "with the quote mark it opens with)"),
     ("no-title.md", "---\ndate: 2021-01-01\n---\nBody\n",
      "content/articles/no-title.md:1: missing 'title' (add a line 'title: ...' to the front "
      "matter)"),

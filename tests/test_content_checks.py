@@ -75,8 +75,20 @@ def article_with(old: str, new: str) -> str:
                  "x.md:8: invalid YAML: found a tab character that violates indentation "
                  "(indent with spaces: YAML does not allow tabs there)", id="tab before a key"),
     pytest.param(article_with("source: ESTA", 'source: "ESTA'),
-                 "x.md:4: invalid YAML: while scanning a quoted scalar, found unexpected end of "
-                 f"stream ({YAML_HINT})", id="unclosed quote: where it opens"),
+                 "x.md:4: invalid YAML: this quote is never closed (end the value with the "
+                 "quote mark it opens with)", id="unclosed quote: where it opens"),
+    pytest.param(article_with("source: ESTA", 'source: "ESTA').replace("via: AP", 'via: "AP"'),
+                 "x.md:4: invalid YAML: this quote is never closed (end the value with the "
+                 "quote mark it opens with; YAML read on to the next one, and only stumbled at "
+                 "line 6)", id="unclosed quote closed by a later one: where it opens"),
+    pytest.param(article_with("tags: [iraq]", "tags: ['iraq]"),
+                 "x.md:8: invalid YAML: this quote is never closed (end the value with the "
+                 "quote mark it opens with)", id="unclosed quote in a list"),
+    pytest.param(article_with("title: Ghaani in Baghdad", 'title: "Ghaani in\n  Baghdad"')
+                 .replace("tags:", "\ttags:"),
+                 "x.md:9: invalid YAML: found a tab character that violates indentation "
+                 "(indent with spaces: YAML does not allow tabs there)",
+                 id="a value quoted over two lines is no unclosed quote"),
     pytest.param(article_with("tags: [iraq]", "tags:\n  - iraq\n - militias"),
                  f"x.md:10: invalid YAML: did not find expected key ({YAML_HINT})",
                  id="bad indentation: the line that is off"),

@@ -491,9 +491,10 @@ def _overlay_html(problems: tuple[BuildProblem, ...]) -> str:
     for problem in problems:
         where = problem.file if problem.line is None else f"{problem.file}:{problem.line}"
         hint = f"\n  ({html.escape(problem.hint)})" if problem.hint else ""
-        items.append(f'<pre class="livereload-problem" style="white-space:pre-wrap;margin:0 0 '
-                     f'1rem;padding:0;font:inherit;color:inherit;background:none"><strong class="livereload-where">{html.escape(where)}'
-                     f"</strong>: {html.escape(problem.message)}{hint}</pre>")
+        items.append('<pre class="livereload-problem" style="white-space:pre-wrap;margin:0 0 '
+                     '1rem;padding:0;font:inherit;color:inherit;background:none">'
+                     f'<strong class="livereload-where">{html.escape(where)}</strong>: '
+                     f"{html.escape(problem.message)}{hint}</pre>")
     return ('<div id="livereload-overlay" role="alert" style="position:fixed;inset:0;'
             "z-index:2147483647;overflow:auto;margin:0;padding:2rem;"
             "background:rgba(24,24,24,.94);color:#f4f4f4;"

@@ -307,9 +307,16 @@ def load_tags(config: Config, problems: list[Problem]) -> tuple[TagInfo, ...]:
         if isinstance(value, str) or value is None:
             tags.append(TagInfo(name, value or "", ()))
             continue
-        if not isinstance(value, dict) or not set(value) <= {"description", "keywords"}:
+        if not isinstance(value, dict):
             problems.append(Problem(relative, value_line(text, [name]) or 1,
                                     f"tag '{name}' is not understood", hint))
+            continue
+        unknown = sorted(str(field) for field in value if field not in ("description", "keywords"))
+        if unknown:
+            problems.extend(Problem(relative, value_line(text, [name, field]) or 1,
+                                    f"tag '{name}': unknown field '{field}'",
+                                    "remove it or use one of: description, keywords")
+                            for field in unknown)
             continue
         description = value.get("description") or ""
         keywords = value.get("keywords") or []

@@ -211,6 +211,9 @@ def test_a_keyword_given_as_text_is_one_keyword(digest_root: Path) -> None:
     pytest.param("iraq: Iraq.\nwar:\n  keywords: [war, 2021-02-30]\n",
                  f"tags.yaml:3: '2021-02-30' is not a valid date: day is out of range for month "
                  f"({DATE_HINT})", id="impossible date"),
+    pytest.param("iraq: Iraq.\nmilitias: {description: Armed groups, keyword: [militia]}\n",
+                 "tags.yaml:2: tag 'militias': unknown field 'keyword' (remove it or use one of: "
+                 "description, keywords)", id="misspelt field"),
 ])
 def test_tag_mistakes_are_located(digest_root: Path, capsys: pytest.CaptureFixture[str],
                                   text: str, message: str) -> None:

@@ -42,6 +42,22 @@ def test_search_finds_articles_by_actor_alias_and_tag(page: tuple[Any, str]) -> 
     assert tab.locator("h1").inner_text() == "IRGC issues a statement"
 
 
+def test_search_takes_words_in_quotes_as_one_phrase(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.goto(site + "search/?q=%22Kataib+Hezbollah%22")  # "Kataib Hezbollah", as readers type
+    results = tab.locator("#search-results li a")
+    results.first.wait_for()
+    assert len(results.all_inner_texts()) == 2
+    tab.fill("#q", "\u201cGreen Zone\u201d rockets")  # typographic quotes, and a word
+    tab.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    assert results.all_inner_texts() == ["Rockets land near the Green Zone"]
+    tab.fill("#q", '"Zone Green"')  # both words are there, but not in this order
+    tab.wait_for_function("document.querySelectorAll('#search-results li').length === 0")
+    assert "Nothing matches" in tab.inner_text("#search-status")
+    tab.fill("#q", "Zone Green")
+    tab.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+
+
 def test_pages_read_on_a_phone_without_sideways_scrolling(page: tuple[Any, str]) -> None:
     tab, site = page
     tab.set_viewport_size({"width": 360, "height": 740})

@@ -23,6 +23,20 @@
     return count + " " + word + (count === 1 ? "" : "s");
   }
 
+  // What the reader typed, as terms every match must hold: words, and phrases in quotes
+  // ("Taylor Swift" as those two words in that order). A quote left open runs to the end.
+  function terms(query) {
+    var found = [];
+    var pattern = /["\u201c\u201d\u201e\u00ab\u00bb]([^"\u201c\u201d\u201e\u00ab\u00bb]*)["\u201c\u201d\u201e\u00ab\u00bb]?|([^\s"\u201c\u201d\u201e\u00ab\u00bb]+)/g;
+    var folded = fold(query);
+    var match;
+    while ((match = pattern.exec(folded)) !== null) {
+      var term = (match[1] !== undefined ? match[1] : match[2]).split(/\s+/).join(" ").trim();
+      if (term) found.push(term);
+    }
+    return found;
+  }
+
   function matching(items, words) {
     return items.filter(function (e) {
       return words.every(function (w) { return e.haystack.indexOf(w) !== -1; });
@@ -36,7 +50,7 @@
 
   function show(query) {
     if (entries === null) return; // the index is still on its way; shown when it comes
-    var words = fold(query).split(/\s+/).filter(Boolean);
+    var words = terms(query);
     list.textContent = "";
     if (actorList) actorList.textContent = "";
     var hits = words.length ? matching(entries, words) : [];
@@ -113,11 +127,11 @@
     entries = articles.map(function (e) {
       var names = [];
       e.a.forEach(function (name) { names = names.concat(namesOf(name)); });
-      e.haystack = fold([e.t, e.s, e.o].concat(names, e.g).join(" "));
+      e.haystack = fold([e.t, e.s, e.o].concat(names, e.g).join(" ")).split(/\s+/).join(" ");
       return e;
     });
     actors = (Array.isArray(data) ? [] : data.actors || []).map(function (a) {
-      a.haystack = fold(namesOf(a.n).concat([a.k || ""]).join(" "));
+      a.haystack = fold(namesOf(a.n).concat([a.k || ""]).join(" ")).split(/\s+/).join(" ");
       return a;
     });
     show(input.value);

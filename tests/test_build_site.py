@@ -46,8 +46,8 @@ def test_every_page_a_reader_needs_exists(built_site: Path) -> None:
                  "actors/quds-force/feed.xml", "actors/kataib-hezbollah/index.html",
                  "tags/index.html", "tags/iraq/index.html", "archive/index.html",
                  "archive/2020/12/index.html", "feed.xml", "sitemap.xml", "robots.txt",
-                 "404.html", ".nojekyll", "static/style.css", "search/index.html",
-                 "search-index.json"]:
+                 "404.html", ".nojekyll", "static/style.css", "static/favicon.svg",
+                 "search/index.html", "search-index.json"]:
         assert (built_site / path).is_file(), path
 
 

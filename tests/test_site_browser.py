@@ -58,6 +58,26 @@ def test_search_takes_words_in_quotes_as_one_phrase(page: tuple[Any, str]) -> No
     tab.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
 
 
+def test_a_paragraph_in_arabic_runs_from_the_right_and_one_in_english_from_the_left(
+        page: tuple[Any, str], digest_root: Path, static_server: tuple[str, Path]) -> None:
+    (digest_root / "content" / "articles" / "2021-05-01-arabic.md").write_text(
+        "---\ntitle: صواريخ قرب المنطقة الخضراء\ndate: 2021-05-01\n---\n"
+        "سقطت ثلاثة صواريخ قرب السفارة.\n\nThree rockets fell.\n", encoding="utf-8")
+    build(digest_root, static_server[1] / "digest")
+    tab, site = page
+    tab.goto(site + "articles/2021-05-01-arabic/")
+    # Where each paragraph's text sits in its box: flush right for Arabic, left for English.
+    gaps = tab.evaluate("""() => [...document.querySelectorAll('.story .body p')].map((p) => {
+        const range = document.createRange();
+        range.selectNodeContents(p);
+        const text = range.getBoundingClientRect(), box = p.getBoundingClientRect();
+        return [Math.round(text.left - box.left), Math.round(box.right - text.right)];
+    })""")
+    (arabic_left, arabic_right), (english_left, english_right) = gaps
+    assert arabic_right <= 1 < arabic_left, gaps
+    assert english_left <= 1 < english_right, gaps
+
+
 def test_pages_read_on_a_phone_without_sideways_scrolling(page: tuple[Any, str]) -> None:
     tab, site = page
     tab.set_viewport_size({"width": 360, "height": 740})

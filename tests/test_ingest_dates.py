@@ -27,6 +27,10 @@ def pasted_with(*header: str) -> str:
     ("Published 11:26 pm EST, Tuesday, November 19, 2019", dt.date(2019, 11, 19)),
     ("Updated 0339 GMT (1139 HKT) 19 November 2019", dt.date(2019, 11, 19)),
     ("Posted 2019-11-19 08:00", dt.date(2019, 11, 19)),
+    ("by ライトハウス国際特許事務所／ 2016.12.01", dt.date(2016, 12, 1)),  # year first, any mark
+    ("Von Moritz Bachmann publiziert am 25. September 2018", dt.date(2018, 9, 25)),
+    ("Stand: 04.05.2021, 10:00 Uhr · 3. März 2021", dt.date(2021, 5, 4)),  # the first
+    ("12/11/2019", None),  # 12 November or December 11: not guessed
     ("By Leyla Demir, AP", None),
     ("31 June 2019", None),  # no such day
 ])

@@ -14,15 +14,22 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                "dec")
-_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# The first letters of each month's name, in English and in German (März, Mai, Oktober,
+# Dezember; the others begin as in English).
+_MONTH_NUMBERS = {name: number for number, names in enumerate(
+    [("jan",), ("feb",), ("mar", "mär"), ("apr",), ("may", "mai"), ("jun",), ("jul",), ("aug",),
+     ("sep",), ("oct", "okt"), ("nov",), ("dec", "dez")], start=1) for name in names}
+_MONTH = rf"(?P<month>{'|'.join(_MONTH_NUMBERS)})[a-zä]*\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _PATTERNS = (
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),  # November 19, 2019 / Nov 20 2019
-    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),  # 19 November 2019
-    re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b"),  # 2019-11-19
+    re.compile(rf"\b{_DAY}\.?\s+{_MONTH},?\s+{_YEAR}\b", re.I),  # 19 November 2019, 19. November
+    # 2019-11-19, 2019.11.19, 2019/11/19: the year first, then month and day, always
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)(?P<separator>[-./])(?P<month>\d\d?)(?P=separator)"
+               r"(?P<day>\d\d?)\b"),
+    # 19.11.2019: with full stops, the day comes first (with slashes it may be the month)
+    re.compile(r"\b(?P<day>\d\d?)\.(?P<month>\d\d?)\.(?P<year>(?:19|20)\d\d)\b"),
 )
 
 
@@ -32,7 +39,7 @@ def date_in(line: str) -> dt.date | None:
     for pattern in _PATTERNS:
         for match in pattern.finditer(line):
             month = match.group("month")
-            number = int(month) if month.isdigit() else _MONTH_NAMES.index(month[:3].lower()) + 1
+            number = int(month) if month.isdigit() else _MONTH_NUMBERS[month[:3].lower()]
             try:
                 found.append((match.start(), dt.date(int(match.group("year")), number,
                                                      int(match.group("day")))))

@@ -458,7 +458,7 @@ def test_long_builds_report_their_progress(digest_root: Path, tmp_path: Path,
     report = Builder(digest_root, tmp_path / "site", workers=workers,
                      progress=lambda what, done, total: heard.append((what, done, total))).build()
     rendering = [(done, total) for what, done, total in heard if what == "rendering pages"]
-    pages = report.pages - 3  # the stylesheet, the search script and .nojekyll are copied
+    pages = report.pages - 4  # the stylesheet, search script, icon and .nojekyll are copied
     assert rendering[-1] == (pages, pages)
     assert [done for done, _ in rendering] == sorted(done for done, _ in rendering)
     assert len(rendering) > 2

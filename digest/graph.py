@@ -6,6 +6,7 @@ Everything a page shows is decided here, before anything is rendered or written.
 from __future__ import annotations
 
 import bisect
+import difflib
 import heapq
 import logging
 import re
@@ -21,6 +22,8 @@ from digest.load import Content
 from digest.model import Actor, Article, Quote, TagInfo, name_key, slugify
 
 log = logging.getLogger(__name__)
+
+_MISSPELT = 0.9  # names this alike (difflib's ratio) are most often one name mistyped
 
 # Actors and tags shared by many articles are compared only with this many articles closest in
 # time: it keeps related-article ranking linear in the archive's size.
@@ -209,6 +212,7 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
             log.warning("%s", problem)
     if problems:
         raise ContentError(problems)
+    _warn_of_misspellings(config.root, missing, articles, actors)
 
     spellings: dict[str, str] = {}
     for actor in actors.values():
@@ -300,6 +304,33 @@ def _loops(parents: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
                 on_path.add(parent)
                 todo.append(iter(parents[parent]))
     return sorted(loops, key=lambda loop: order[loop[0]])
+
+
+def _warn_of_misspellings(root: Path, missing: Iterable[str], articles: Iterable[Article],
+                          actors: dict[str, Actor]) -> None:
+    """A name that makes an actor of its own while spelt almost like an actor file's name or
+    alias ("Kataib Hezbolah") is most often a typo: said once, where an article writes it."""
+    spellings: defaultdict[str, list[tuple[str, Actor]]] = defaultdict(list)
+    for actor in actors.values():
+        if actor.path is not None:
+            for spelling in (actor.name, *actor.aliases):
+                key = name_key(spelling)
+                spellings[key[:1]].append((key, actor))
+    for name in missing:
+        key = name_key(name)
+        near = [(difflib.SequenceMatcher(None, key, other).ratio(), actor)
+                for other, actor in spellings.get(key[:1], ())
+                if abs(len(other) - len(key)) <= 3]
+        if not near or max(ratio for ratio, _ in near) < _MISSPELT:
+            continue
+        actor = max(near, key=lambda pair: pair[0])[1]
+        where = next(((a.path, field) for a in articles for field, names in (
+            ("actors", a.actors), ("quotes", [q.speaker for q in a.quotes])) if name in names),
+            None)
+        place = f"{where[0]}:{_item_line(root, where[0], where[1], name)}: " if where else ""
+        log.warning("%s'%s' makes an actor of its own, but is spelt almost like '%s' (%s): fix "
+                    "the spelling, or add it to that file's aliases if it is the same actor",
+                    place, name, actor.name, actor.path)
 
 
 def _loop_problem(root: Path, loop: tuple[str, ...], actors: dict[str, Actor],

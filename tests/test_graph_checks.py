@@ -81,6 +81,22 @@ def test_an_actor_affiliated_with_itself_is_an_error_at_that_line(
                    "cannot be part of itself)\n")
 
 
+def test_a_name_spelt_almost_like_an_actor_files_is_built_with_a_warning_where_it_is_written(
+        digest_root: Path) -> None:
+    write_article(digest_root, "2021-06-01-typo.md",
+                  "---\ntitle: Typo\ndate: 2021-06-01\nactors:\n  - Adam Schiff\n"
+                  "  - Qods Forse\n---\nBody.\n")
+    completed = subprocess.run([sys.executable, "-m", "digest", "build", "--root",
+                                str(digest_root)], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0
+    assert completed.stderr == (
+        "warning: content/articles/2021-06-01-typo.md:6: 'Qods Forse' makes an actor of its own, "
+        "but is spelt almost like 'Quds Force' (content/actors/quds-force.md): fix the spelling, "
+        "or add it to that file's aliases if it is the same actor\n")  # nothing of Adam Schiff
+    assert "no file in content/actors/: Adam Schiff, Kataib Hezbollah, Qods Forse" in (
+        completed.stdout)
+
+
 def test_affiliations_that_go_round_in_a_loop_are_built_with_a_warning_naming_each_line(
         digest_root: Path) -> None:
     """Most often a slip, but an alliance and its leading party may each be part of the other:

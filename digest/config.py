@@ -168,12 +168,12 @@ def check_root(root: Path) -> None:
     """The digest's folder must exist and be one (digest.yaml or content/ in it): a typo in
     --root, or a command run from inside content/, would otherwise make an empty site or a
     second digest there."""
-    hint = "give --root the digest's folder (the one with digest.yaml), or run from it"
+    hint = "give --root the digest's folder, the one with digest.yaml, or run from it"
     if not root.is_dir():
-        raise DigestError(Problem(str(root), None, "no such folder (--root)", hint))
+        raise DigestError(Problem(str(root), None, "no such folder", hint))
     if not (root / CONFIG_FILE).is_file() and not (root / "content").is_dir():
         raise DigestError(Problem(
-            str(root), None, "not a digest folder: no digest.yaml or content/ in it (--root)",
+            str(root), None, "not a digest folder: no digest.yaml or content/ in it",
             f"{hint}; to start a new digest here, make a digest.yaml (title, base_url: see "
             "the README) or a content/ folder"))
 

@@ -236,15 +236,15 @@ def test_a_missing_or_wrong_digest_folder_is_named(
         digest_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["build", "--root", str(tmp_path / "nowhere")])
     assert code == 1
-    assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: no such folder (--root) "
-                                       "(give --root the digest's folder (the one with "
-                                       "digest.yaml), or run from it)\n")
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'nowhere'}: no such folder "
+                                       "(give --root the digest's folder, the one with "
+                                       "digest.yaml, or run from it)\n")
     assert not (tmp_path / "nowhere").exists()
     articles = digest_root / "content/articles"  # run inside the digest
     assert main(["build", "--root", str(articles)]) == 1
     assert capsys.readouterr().err == (f"error: {articles}: not a digest folder: no digest.yaml "
-                                       "or content/ in it (--root) (give --root the digest's "
-                                       "folder (the one with digest.yaml), or run from it; to "
+                                       "or content/ in it (give --root the digest's "
+                                       "folder, the one with digest.yaml, or run from it; to "
                                        "start a new digest here, make a digest.yaml (title, "
                                        "base_url: see the README) or a content/ folder)\n")
     assert not (articles / "site").exists()

@@ -281,7 +281,9 @@ def test_force_replaces_and_keeps_a_backup(root: Path,
     assert "analysis" in read(first, root).tags
     (backup,) = first.parent.glob(f"{first.name}.*.bak")
     assert backup.read_text(encoding="utf-8") == before
-    assert f"backup: content/articles/{backup.name}" in capsys.readouterr().out
+    said = capsys.readouterr().out.splitlines()
+    assert said[-1] == (f"replaced content/articles/{first.name} "
+                        f"(backup: content/articles/{backup.name})")  # one line for one file
     load_content(load_config(root))  # the backup is not read as an article
 
 

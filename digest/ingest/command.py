@@ -209,7 +209,8 @@ def _ingest_one(raw: RawArticle, args: argparse.Namespace, config: Config,
         for old, backup in zip(saved.replaced, saved.backups, strict=True):
             print(f"replaced {display_path(old, config.root)} "
                   f"(backup: {display_path(backup, config.root)})")
-        print(f"wrote {display_path(saved.path, config.root)}")
+        if saved.path not in saved.replaced:  # a file of its own, not one replaced in place
+            print(f"wrote {display_path(saved.path, config.root)}")
     if candidates:
         print(f"  actor candidates: {', '.join(candidates)}\n"
               "  (promote one with: digest actor add NAME --alias OTHER-SPELLING)",

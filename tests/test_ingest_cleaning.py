@@ -60,6 +60,9 @@ def test_a_line_introducing_a_quotation_cuts_nothing(introduction: str) -> None:
     "“Follow us on Twitter for updates,” the police said in a statement.",
     "Every day we send patrols to the border, the commander said.",
     "Report after report has described the same failures at the ministry.",
+    "“We need your support,” the candidate told voters in Mosul on Sunday.",
+    "Support for the measure grew after the strike, and lawmakers voted on Monday.",
+    "The foundation said it would fund independent journalism in the region.",
 ])
 def test_one_sentence_paragraphs_that_start_like_chrome_stay(sentence: str) -> None:
     body = extract_text(pasted(sentence), SETTINGS).body
@@ -129,6 +132,10 @@ def test_chrome_written_as_sentences_goes() -> None:
     "Image caption Scooter Braun has managed Justin Bieber, among others, in his career",
     "Follow us on Twitter @Spacedotcom and on Facebook.",
     "These are external links and will open in a new window",
+    "Do you rely on Snopes reporting? Click here to support it.",
+    "Support Snopes and make a difference for readers everywhere.",
+    "Support independent journalism: become a member today.",
+    "A Word to Our Loyal Readers",
     "Close share panel",
     "Copy this link",
     # A caption copied with its photo credit reads like a sentence, but the credit ends it.

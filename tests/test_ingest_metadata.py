@@ -99,6 +99,15 @@ def test_the_summary_is_the_first_sentence_and_abbreviations_do_not_end_it() -> 
                                "team, officials said.")
 
 
+def test_the_summary_skips_labels_above_the_article() -> None:
+    body = ("#### Entermedia top news\n\n- The headline again\n\nPosted: \\[2018-08-25 15:24\\]"
+            "\n\nThe factions met twice last week to coordinate their response to the strike.")
+    assert summarize(body) == ("The factions met twice last week to coordinate their response "
+                               "to the strike.")
+    key_point = "- Emirates will buy 30 of Boeing's 787-9 Dreamliner jets, its executives said."
+    assert summarize(key_point + "\n\n" + body) == key_point[2:]  # a key point says it well
+
+
 def test_the_summary_reads_links_as_their_text() -> None:
     assert summarize("The [ministry](https://x.example) denied the report on Monday, in full.") \
         == "The ministry denied the report on Monday, in full."

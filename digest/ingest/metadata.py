@@ -69,6 +69,7 @@ _ABBREVIATION_RE = re.compile(
 _SENTENCE_END_RE = re.compile(r"[.!?][”\"’)]*(?=\s+[“\"‘(]?[A-Z0-9])")
 # A backslash escape keeps its character; a link keeps its text; images and markers go.
 SUMMARY_MAX = 300
+_SHORTEST_LEAD = 40  # characters: a shorter first paragraph is a label or a kicker
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,11 @@ def sentences(text: str) -> list[str]:
 
 def summarize(body: str) -> str | None:
     """The body's first sentence (or two when the first is very short), for listings."""
-    first_paragraph = next((p for p in body.split("\n\n") if plain_text(p)), "")
+    blocks = [p for p in body.split("\n\n") if plain_text(p)]
+    # the first block long enough to say what the article is: not a label ("#### Top news",
+    # "Posted: [2018-08-25]", "BAAR, SWITZERLAND"); a deck or a key point may well be it
+    first_paragraph = next((p for p in blocks if len(plain_text(p)) > _SHORTEST_LEAD),
+                           blocks[0] if blocks else "")
     found = sentences(plain_text(first_paragraph))
     if not found:
         return None

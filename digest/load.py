@@ -24,7 +24,7 @@ from digest.frontmatter import (
     value_line,
 )
 from digest.hashes import content_hash
-from digest.model import Actor, Article, Link, Quote, TagInfo, slugify
+from digest.model import Actor, Article, Link, Quote, TagInfo, language_tag, slugify
 from digest.plain import LIST_ITEM, plain_text
 from digest.scan import Scan, scan
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 ARTICLE_KEYS = frozenset({
     "title", "date", "updated", "source", "source_url", "via", "dateline", "summary", "tags",
-    "actors", "quotes", "draft", "slug", "actor_candidates",
+    "actors", "quotes", "draft", "slug", "actor_candidates", "language",
 })
 ACTOR_KEYS = frozenset({"name", "aliases", "kind", "affiliations", "links"})
 # Values that recur across thousands of files are interned: one string object each, which
@@ -82,6 +82,15 @@ class _Fields:
 
     def problem(self, key: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.document.path, self.document.line_of(key), message, hint))
+
+    def language(self, key: str) -> str | None:
+        """The field as a language tag ("ar", "pt-BR")."""
+        text = self.text(key)
+        tag = language_tag(text) if text else None
+        if text and tag is None:
+            self.problem(key, f"'{key}' must be a language tag such as ar, fa or pt-BR, not "
+                         f"{text!r}", "write the code of the article's language (BCP 47)")
+        return sys.intern(tag) if tag else None
 
     def text(self, key: str, required: bool = False) -> str | None:
         """The field as stripped text; None when absent or blank (an error if required)."""
@@ -252,6 +261,7 @@ def read_article(document: Document, problems: list[Problem]) -> Article | None:
         actors=fields.names("actors"), quotes=_quotes(fields), draft=draft is True,
         body_hash=content_hash(document.body), lead=lead_of(document.body),
         body_line=document.body_line, candidates=fields.names("actor_candidates"),
+        language=fields.language("language"),
     )
     return article if len(problems) == before else None
 

@@ -7,9 +7,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-
 # Records are frozen but not slotted: the build cache pickles thousands of them, and slotted
 # dataclasses pickle through a slow Python-level __getstate__ (see digest.cache).
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+
+
+def language_tag(value: str) -> str | None:
+    """`value` as a language tag ("ar", "pt-BR", "zh-Hant"), or None if it is not one."""
+    value = value.strip()
+    if not _LANGUAGE_TAG.fullmatch(value):
+        return None
+    primary, *rest = value.split("-")
+    return "-".join([primary.lower(), *rest])
+
+
 @dataclass(frozen=True)
 class Quote:
     """A direct quotation; `speaker` is an actor name or alias as written in the file."""
@@ -48,6 +59,7 @@ class Article:
     # names ingest found that may be actors: not published, but one that an actor file names
     # (digest actor add) counts as an actor the article names
     candidates: tuple[str, ...] = ()
+    language: str | None = None  # a language tag, when it is not the digest's
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ class ArticleCard:
     summary: str
     actors: tuple[ActorRef, ...]
     tags: tuple[TagRef, ...]
+    language: str  # "" when the article is in the digest's language
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Views:
                 summary=summary_of(article),
                 actors=tuple(self.actor(a) for a in self.graph.article_actors[slug]),
                 tags=tuple(self.tag(t) for t in self.graph.article_tags[slug]),
+                language=article.language or "",
             )
             self._cards[slug] = card
         return card

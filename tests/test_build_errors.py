@@ -41,8 +41,8 @@ def write_article(root: Path, name: str, text: str) -> None:
      "the YAML fields, then another '---')"),
     ("unknown.md", "---\ntitle: A title\ndate: 2021-01-01\nauthor: me\n---\nBody\n",
      "content/articles/unknown.md:4: unknown field 'author' (remove it or use one of: "
-     "actor_candidates, actors, date, dateline, draft, quotes, slug, source, source_url, summary, "
-     "tags, title, updated, via)"),
+     "actor_candidates, actors, date, dateline, draft, language, quotes, slug, source, "
+     "source_url, summary, tags, title, updated, via)"),
     ("dup.md", "---\ntitle: A title\ndate: 2021-01-01\nslug: 2021-03-05-unrelated\n---\nBody\n",
      "content/articles/dup.md:4: slug '2021-03-05-unrelated' is already used by "
      "content/articles/2021-03-05-unrelated.md (rename one of the files or give one a 'slug:' of "

@@ -315,3 +315,18 @@ def test_a_lone_article_has_no_empty_navigation(digest_root: Path) -> None:
     build(digest_root)
     page = read(digest_root / "site", "articles/2021-03-05-unrelated/index.html")
     assert 'aria-label="More articles by date"' not in page
+
+
+def test_an_article_in_another_language_is_marked_up_in_it(digest_root: Path) -> None:
+    (digest_root / "content/articles/2021-05-01-korean.md").write_text(
+        "---\ntitle: 엘제이와 류화영\ndate: 2021-05-01\nlanguage: ko\nquotes:\n"
+        "  - text: 사실이 아니다\n    speaker: Esmail Ghaani\n---\n"
+        "류화영은 한 매체에 자신의 입장을 털어놓았다.\n", encoding="utf-8")
+    build(digest_root)
+    site = digest_root / "site"
+    page = read(site, "articles/2021-05-01-korean/index.html")
+    assert '<h1 lang="ko">엘제이와 류화영</h1>' in page
+    assert '<div class="body" lang="ko">' in page
+    assert '<blockquote dir="auto" lang="ko"><p>사실이 아니다</p></blockquote>' in page
+    assert 'lang="ko">엘제이와 류화영</a>' in read(site, "index.html")  # its card
+    assert 'lang="ko"' not in read(site, GHAANI)  # in the digest's language: nothing said

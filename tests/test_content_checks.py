@@ -104,6 +104,10 @@ def article_with(old: str, new: str) -> str:
     pytest.param(article_with("https://example.com/story", "https:/example.com/story"),
                  "x.md:5: 'source_url' must be an http(s) or mailto address, not "
                  f"'https:/example.com/story' ({URL_HINT})", id="source_url without a host"),
+    pytest.param(article_with("dateline: Sulaimani", "dateline: Sulaimani\nlanguage: Arabic"),
+                 "x.md:8: 'language' must be a language tag such as ar, fa or pt-BR, not "
+                 "'Arabic' (write the code of the article's language (BCP 47))",
+                 id="language by its name"),
     pytest.param(article_with("title: Ghaani in Baghdad", 'title: "   "'),
                  "x.md:2: 'title' is empty (write the title after 'title:')", id="blank title"),
     pytest.param(article_with("title: Ghaani in Baghdad", "title:"),

@@ -175,6 +175,21 @@ def test_saved_html_page_keeps_the_article_and_drops_the_chrome(root: Path) -> N
     assert article.actors[:3] == ("United States", "Iran", "Kataib Hezbollah")
 
 
+def test_an_article_in_another_language_says_which(root: Path) -> None:
+    page = (FIXTURES / "militia-truce.html").read_text(encoding="utf-8")
+    assert ingest(root, str(FIXTURES / "militia-truce.html")) == 0
+    assert read(articles(root)[0], root).language is None  # English, as the digest
+    write(root.parent, "ar.html", page.replace('<html lang="en">', '<html lang="ar">'))
+    assert ingest(root, "--force", str(root.parent / "ar.html")) == 0
+    assert read(articles(root)[0], root).language == "ar"  # as the page declares
+    paragraph = ("류화영은 한 매체에 자신의 입장을 털어놓으며, 엘제이와의 관계를 전했다. "
+                 "하지만 엘제이 역시 반박하고 나섰다.")
+    write(root.parent, "ko.txt", "\n\n".join(["엘제이와 류화영의 진실공방", *[paragraph] * 3]))
+    assert ingest(root, "--date", "2018-08-25", str(root.parent / "ko.txt")) == 0
+    (korean,) = [p for p in articles(root) if p.name.startswith("2018")]
+    assert read(korean, root).language == "ko"  # as its letters show
+
+
 def test_standard_input(root: Path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "digest", "ingest", "--root", str(root), "--date", "2024-03-05",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from digest.ingest.language import script_language
 from digest.ingest.metadata import Dateline, find_via, split_dateline, summarize
 from digest.ingest.tags import match_tags
 from digest.model import TagInfo
@@ -133,3 +134,16 @@ def test_tags_ignore_case_but_not_for_acronyms() -> None:
 
 def test_tags_given_by_hand_come_after_the_suggested_ones() -> None:
     assert match_tags("Iran", VOCABULARY, extra=["analysis", "iran"]) == ("iran", "analysis")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("류화영은 한 매체에 자신의 입장을 털어놓았다.", "ko"),
+    ("App Storeにない非公式アプリを利用することもできるようになるとのことです。", "ja"),  # kana
+    ("中国内蒙古自治区发现两例鼠疫病例。", "zh"),  # Chinese characters alone
+    ("Η κυβέρνηση ανακοίνωσε νέα μέτρα.", "el"),
+    ("Iran told its allies in Iraq to avoid provoking tensions.", None),
+    ("سقطت ثلاثة صواريخ قرب السفارة.", None),  # Arabic, Persian or Urdu: not guessed
+    ("Mustafa al-Kadhimi met 류화영 in Seoul, officials in Baghdad and Tehran said.", None),
+])
+def test_a_script_that_names_one_language_names_it(text: str, language: str | None) -> None:
+    assert script_language(text) == language

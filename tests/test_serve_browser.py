@@ -100,7 +100,8 @@ def test_a_template_edit_appears_without_any_action(page: Any, digest_root: Path
     template = digest_root / "templates" / "article.html"
     text = template.read_text()
     stamp = '<p class="stamp">Checked by the desk</p>\n'
-    template.write_text(text.replace('<div class="body">', stamp + '<div class="body">'))
+    assert '<article class="story">' in text
+    template.write_text(text.replace('<article class="story">', '<article class="story">' + stamp))
     wait_for_text(page, "Checked by the desk")
 
 

@@ -21,6 +21,7 @@ from digest.ingest.actors import (
     load_actors,
 )
 from digest.ingest.extract import Extracted
+from digest.ingest.language import differs
 from digest.ingest.metadata import WIRE_AGENCIES, find_via, split_dateline, summarize
 from digest.ingest.quotes import find_quotes
 from digest.ingest.store import ArticleFile, article_slug
@@ -52,6 +53,7 @@ class Vocabulary:
 
     actors: ActorIndex
     tags: tuple[TagInfo, ...]
+    language: str = "en"  # the digest's (digest.yaml's language)
 
 
 def load_vocabulary(config: Config) -> Vocabulary:
@@ -59,7 +61,7 @@ def load_vocabulary(config: Config) -> Vocabulary:
     tags = load_tags(config, problems)
     if problems:
         raise ContentError(problems)
-    return Vocabulary(build_index(load_actors(config)), tags)
+    return Vocabulary(build_index(load_actors(config)), tags, config.language)
 
 
 def _date_value(extracted: Extracted, overrides: Overrides,
@@ -112,6 +114,8 @@ def compose(extracted: Extracted, input_name: str, overrides: Overrides,
         "actors": list(actors),
         "actor_candidates": list(candidates),
         "quotes": [{"text": q.text, "speaker": q.speaker} for q in quotes],
+        "language": extracted.language if differs(extracted.language, vocabulary.language)
+        else None,
     }
     meta = {key: value for key, value in meta.items() if value not in (None, "", [])}
     day = date.date() if isinstance(date, dt.datetime) else date

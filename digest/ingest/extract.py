@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from digest.config import IngestSettings
 from digest.errors import DigestError
 from digest.ingest.html import read_page
-from digest.ingest.text import read_text
+from digest.ingest.language import script_language
+from digest.ingest.text import looks_english, read_text
 
 
 class ExtractionError(DigestError):
@@ -23,6 +24,7 @@ class Extracted:
     source: str | None  # outlet or site name from metadata
     source_url: str | None  # canonical URL from the page, or the URL passed in
     authors: tuple[str, ...]
+    language: str | None = None  # as the page declares it, or as its script shows
 
 
 def extract_html(html: str, url: str | None, settings: IngestSettings) -> Extracted:
@@ -35,8 +37,14 @@ def extract_html(html: str, url: str | None, settings: IngestSettings) -> Extrac
         raise ExtractionError(
             "no article found in the page (if it needs JavaScript, copy the article text from "
             "the browser and ingest that as a .txt file)")
+    # a script that names one language outweighs the page's lang, which is often its
+    # template's (a German blog declares "en"); so does English that is not
+    language = script_language(page.body) or page.language
+    if language is not None and language.startswith("en") and not looks_english(
+            page.body.splitlines()):
+        language = None
     return Extracted(title=page.title, body=page.body, date=page.date, source=page.source,
-                     source_url=page.source_url, authors=page.authors)
+                     source_url=page.source_url, authors=page.authors, language=language)
 
 
 def extract_text(text: str, settings: IngestSettings) -> Extracted:
@@ -51,4 +59,4 @@ def extract_text(text: str, settings: IngestSettings) -> Extracted:
     date = None if article.date is None else datetime.datetime.combine(
         article.date, datetime.time(0), datetime.UTC)
     return Extracted(title=article.title, body=article.body, date=date, source=None,
-                     source_url=None, authors=())
+                     source_url=None, authors=(), language=script_language(article.body))

@@ -18,6 +18,7 @@ from lxml import etree
 from trafilatura.utils import load_html
 
 from digest.ingest.escape import escape_block_start, escape_inline
+from digest.ingest.language import declared_language
 from digest.ingest.text import ChromeMatchers, is_chrome_line, looks_english, matchers
 from digest.ingest.typography import fix_line, is_mojibake, uses_curly_quotes
 from digest.plain import plain_text
@@ -43,6 +44,7 @@ class HtmlArticle:
     source: str | None
     source_url: str | None
     authors: tuple[str, ...]
+    language: str | None = None  # as the page declares it (<html lang>, og:locale)
 
 
 def _text(element: etree._Element) -> str:
@@ -354,6 +356,8 @@ def read_page(html: str, url: str | None,
         return None
     curly = uses_curly_quotes(body)
     authors = tuple(name.strip() for name in (metadata.author or "").split(";") if name.strip())
+    locale = tree.xpath("string(//meta[@property='og:locale']/@content)")
     return HtmlArticle(
         title=fix_line(title, curly, mojibake), body=body, date=_parse_date(metadata.date),
-        source=metadata.sitename or None, source_url=page_url, authors=authors)
+        source=metadata.sitename or None, source_url=page_url, authors=authors,
+        language=declared_language(tree.get("lang") or str(locale) or None))

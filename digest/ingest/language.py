@@ -1,0 +1,54 @@
+"""The language an article is written in, when the page says so or its script does.
+
+A digest has one language (digest.yaml); an article in another one carries its own
+(`language:` in its front matter), so that its page is marked up in it: screen readers read
+it in that language, and Chinese characters in a Japanese article take Japanese forms.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from digest.model import language_tag
+
+# Scripts that name one language (Arabic, Cyrillic or Latin letters name many: never guessed).
+_SCRIPTS = (("HANGUL", "ko"), ("HIRAGANA", "ja"), ("KATAKANA", "ja"), ("HEBREW", "he"),
+            ("GREEK", "el"), ("THAI", "th"), ("GEORGIAN", "ka"), ("ARMENIAN", "hy"))
+_SAMPLE = 2000  # letters looked at: enough to tell, quick on a long article
+
+
+def script_language(text: str) -> str | None:
+    """The language a text's letters show: mostly Hangul is Korean; kana among the letters
+    is Japanese; Chinese characters alone are Chinese."""
+    counts: dict[str, int] = {}
+    letters = 0
+    for char in text:
+        if not char.isalpha():
+            continue
+        letters += 1
+        name = unicodedata.name(char, "")
+        script = next((language for prefix, language in _SCRIPTS
+                       if name.startswith(prefix)), None)
+        if script is None and name.startswith("CJK UNIFIED IDEOGRAPH"):
+            script = "zh"
+        if script is not None:
+            counts[script] = counts.get(script, 0) + 1
+        if letters >= _SAMPLE:
+            break
+    if not letters:
+        return None
+    if counts.get("ja", 0) >= letters / 20:  # kana among the kanji: Japanese
+        return "ja"
+    language, count = max(counts.items(), key=lambda item: item[1], default=(None, 0))
+    return language if count > letters / 2 else None
+
+
+def declared_language(value: str | None) -> str | None:
+    """A page's own `<html lang>` (or Open Graph locale, "ko_KR"), as a language tag."""
+    return language_tag(value.replace("_", "-")) if value else None
+
+
+def differs(language: str | None, digest_language: str) -> bool:
+    """Whether an article in `language` needs to say so in a digest in `digest_language`."""
+    return language is not None and (
+        language.split("-")[0].lower() != digest_language.split("-")[0].lower())

@@ -66,6 +66,7 @@ class QuoteView:
     article_title: str
     article_url: str
     date: DateView
+    language: str  # the article's, "" when the digest's
 
 
 def date_view(moment: dt.datetime) -> DateView:
@@ -127,5 +128,6 @@ class Views:
         for ref in refs:
             article = self.graph.by_slug[ref.article]
             views.append(QuoteView(ref.quote.text, self.actor(ref.speaker), article.title,
-                                   urls.article_url(article.slug), date_view(article.date)))
+                                   urls.article_url(article.slug), date_view(article.date),
+                                   article.language or ""))
         return tuple(views)

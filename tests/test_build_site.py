@@ -329,4 +329,6 @@ def test_an_article_in_another_language_is_marked_up_in_it(digest_root: Path) ->
     assert '<div class="body" lang="ko">' in page
     assert '<blockquote dir="auto" lang="ko"><p>사실이 아니다</p></blockquote>' in page
     assert 'lang="ko">엘제이와 류화영</a>' in read(site, "index.html")  # its card
+    assert '<blockquote dir="auto" lang="ko"><p>사실이 아니다</p>' in read(  # the speaker's page
+        site, "actors/esmail-ghaani/index.html")
     assert 'lang="ko"' not in read(site, GHAANI)  # in the digest's language: nothing said

@@ -63,6 +63,8 @@ def test_a_line_introducing_a_quotation_cuts_nothing(introduction: str) -> None:
     "“We need your support,” the candidate told voters in Mosul on Sunday.",
     "Support for the measure grew after the strike, and lawmakers voted on Monday.",
     "The foundation said it would fund independent journalism in the region.",
+    "More in the capital than anywhere else, the strikes have shut schools and shops.",
+    "Evan Gershkovich is a reporter for the Wall Street Journal, detained in Russia since March.",
 ])
 def test_one_sentence_paragraphs_that_start_like_chrome_stay(sentence: str) -> None:
     body = extract_text(pasted(sentence), SETTINGS).body
@@ -136,6 +138,9 @@ def test_chrome_written_as_sentences_goes() -> None:
     "Support Snopes and make a difference for readers everywhere.",
     "Support independent journalism: become a member today.",
     "A Word to Our Loyal Readers",
+    "More in Trump Impeachment Inquiry",
+    "Phil Helsel is a reporter for NBC News.",
+    "About the author",
     "Close share panel",
     "Copy this link",
     # A caption copied with its photo credit reads like a sentence, but the credit ends it.

@@ -190,6 +190,19 @@ def test_an_article_in_another_language_says_which(root: Path) -> None:
     assert read(korean, root).language == "ko"  # as its letters show
 
 
+def test_a_byline_naming_the_agency_and_place_gives_via_and_dateline(root: Path) -> None:
+    """An Indian daily prints "PTI, Washington," between the headline and the date."""
+    headline, opening, *rest = PASTED.strip().split("\n\n")
+    opening = opening.replace("ANKARA (AP) — ", "").replace(", officials told AP", "")
+    text = "\n\n".join([headline, "PTI, Washington,", "• Nov 20 2019, 10:18am ist", opening,
+                         *rest])
+    write(root.parent, "pti.txt", text)
+    assert ingest(root, str(root.parent / "pti.txt")) == 0
+    article = read(articles(root)[0], root)
+    assert (article.via, article.dateline, article.date.date()) == (
+        "PTI", "Washington", dt.date(2019, 11, 20))
+
+
 def test_standard_input(root: Path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "digest", "ingest", "--root", str(root), "--date", "2024-03-05",

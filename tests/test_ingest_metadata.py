@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from digest.ingest.language import script_language
-from digest.ingest.metadata import Dateline, find_via, split_dateline, summarize
+from digest.ingest.metadata import (
+    Dateline,
+    agency_byline,
+    find_via,
+    split_dateline,
+    summarize,
+)
 from digest.ingest.tags import match_tags
 from digest.model import TagInfo
 
@@ -147,3 +153,14 @@ def test_tags_given_by_hand_come_after_the_suggested_ones() -> None:
 ])
 def test_a_script_that_names_one_language_names_it(text: str, language: str | None) -> None:
     assert script_language(text) == language
+
+
+@pytest.mark.parametrize(("line", "byline"), [
+    ("PTI, Washington,", ("PTI", "Washington")),
+    ("By The Associated Press, New York", ("AP", "New York")),
+    ("Reuters, said", None),  # a place is a name
+    ("PTI, Washington, Nov 20", None),  # a date line: read for the date
+    ("Leyla Demir, Ankara", None),  # a writer, not an agency
+])
+def test_a_byline_of_an_agency_and_a_place(line: str, byline: tuple[str, str] | None) -> None:
+    assert agency_byline(line) == byline

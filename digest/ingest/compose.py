@@ -22,7 +22,13 @@ from digest.ingest.actors import (
 )
 from digest.ingest.extract import Extracted
 from digest.ingest.language import differs
-from digest.ingest.metadata import WIRE_AGENCIES, find_via, split_dateline, summarize
+from digest.ingest.metadata import (
+    WIRE_AGENCIES,
+    agency_byline,
+    find_via,
+    split_dateline,
+    summarize,
+)
 from digest.ingest.quotes import find_quotes
 from digest.ingest.store import ArticleFile, article_slug
 from digest.ingest.tags import match_tags
@@ -93,6 +99,11 @@ def compose(extracted: Extracted, input_name: str, overrides: Overrides,
     dateline, body = split_dateline(extracted.body)
     source = overrides.source or (dateline.source if dateline else None) or extracted.source
     via = find_via(f"{extracted.title}\n\n{body}")
+    # "PTI, Washington," by a pasted headline: the agency and the place, when the body has none
+    byline = next(filter(None, map(agency_byline, extracted.header)), None)
+    place = dateline.place if dateline else None
+    if byline is not None:
+        via, place = via or byline[0], place or byline[1]
     if _same_outlet(via, source):
         via = None
     index = vocabulary.actors
@@ -108,7 +119,7 @@ def compose(extracted: Extracted, input_name: str, overrides: Overrides,
         "source": source,
         "source_url": overrides.source_url or extracted.source_url,
         "via": via,
-        "dateline": dateline.place if dateline else None,
+        "dateline": place,
         "summary": summarize(body),
         "tags": list(match_tags(everything, vocabulary.tags, overrides.tags)),
         "actors": list(actors),

@@ -25,6 +25,7 @@ class Extracted:
     source_url: str | None  # canonical URL from the page, or the URL passed in
     authors: tuple[str, ...]
     language: str | None = None  # as the page declares it, or as its script shows
+    header: tuple[str, ...] = ()  # pasted text's short lines by the headline (byline, date)
 
 
 def extract_html(html: str, url: str | None, settings: IngestSettings) -> Extracted:
@@ -59,4 +60,5 @@ def extract_text(text: str, settings: IngestSettings) -> Extracted:
     date = None if article.date is None else datetime.datetime.combine(
         article.date, datetime.time(0), datetime.UTC)
     return Extracted(title=article.title, body=article.body, date=date, source=None,
-                     source_url=None, authors=(), language=script_language(article.body))
+                     source_url=None, authors=(), language=script_language(article.body),
+                     header=article.header)

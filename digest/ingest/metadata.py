@@ -52,6 +52,20 @@ WIRE_AGENCIES: dict[str, str] = {
     "EFE": "EFE", "ANSA": "ANSA", "IRNA": "IRNA", "PTI": "PTI",
 }
 _AGENCY = "|".join(sorted((re.escape(name) for name in WIRE_AGENCIES), key=len, reverse=True))
+# A byline naming the agency and the place ("PTI, Washington,"), printed by the headline.
+_AGENCY_BYLINE_RE = re.compile(
+    rf"(?:[Bb]y\s+)?(?P<agency>{_AGENCY}),\s*(?P<place>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]+"
+    r"[^\W\d_]+){0,3}),?")
+
+
+def agency_byline(line: str) -> tuple[str, str] | None:
+    """The wire agency and the place of a byline such as "PTI, Washington," or None."""
+    match = _AGENCY_BYLINE_RE.fullmatch(line.strip())
+    if match is None or not match.group("place")[:1].isupper():
+        return None
+    return WIRE_AGENCIES[match.group("agency")], match.group("place")
+
+
 # Phrasings that say the story (or part of it) came from the agency: "AP reported", "told AP",
 # "AP cited ... as saying", "according to Reuters", "AFP quoted ...".
 _VIA_RE = re.compile(

@@ -89,6 +89,7 @@ class TextArticle:
     title: str
     body: str
     date: dt.date | None = None  # as the page states it by the headline
+    header: tuple[str, ...] = ()  # the short lines by the headline: byline, date
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,8 +366,9 @@ def read_text(text: str, extra_patterns: tuple[str, ...] = (),
         line.menu and not line.bullet) and line.text != title]
     if not any(line.prose for line in kept):
         return None
-    return TextArticle(title=title, body=_render(kept),
-                       date=stated_date(_header_lines(lines, headline, start), today))
+    header = _header_lines(lines, headline, start)
+    return TextArticle(title=title, body=_render(kept), date=stated_date(header, today),
+                       header=tuple(header))
 
 
 _DATE_LOOKBACK = 2  # lines above the headline where a page may print its date

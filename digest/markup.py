@@ -57,18 +57,24 @@ class MarkdownRenderer:
         """Markdown to sanitised HTML: raw HTML is kept only where it is harmless."""
         self._converter.reset()
         unsafe = self._converter.convert(text)
-        if "<h1" in unsafe:
-            unsafe = _demoted(unsafe)
+        if "<h" in unsafe:
+            unsafe = _leveled(unsafe)
         return sanitise(unsafe)
 
 
-_HEADING_TAG = re.compile(r"<(/?)h([1-5])\b", re.IGNORECASE)
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
 
 
-def _demoted(body_html: str) -> str:
-    """Every heading one level down: the page's title is its only first-level heading, so a
-    body that opens its sections with `#` keeps their order under it (h6 stays h6)."""
-    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", body_html)
+def _leveled(body_html: str) -> str:
+    """Headings moved so that the body's highest is a second-level one: the page's title is
+    its only first-level heading, and a body that opens its sections with `#` or `###` keeps
+    their order under it without skipping a level (none goes below h6)."""
+    levels = [int(level) for _, level in _HEADING_TAG.findall(body_html)]
+    if not levels or min(levels) == 2:
+        return body_html
+    shift = 2 - min(levels)
+    return _HEADING_TAG.sub(
+        lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 2), 6)}", body_html)
 
 
 def sanitise(fragment: str) -> str:

@@ -66,7 +66,11 @@ def test_body_headings_stay_under_the_page_title() -> None:
     assert re.findall(r"<h(\d)>(\w+)</h\1>", html) == [
         ("2", "Background"), ("3", "Earlier"), ("6", "Deepest"), ("2", "Raw")]
     assert MarkdownRenderer().to_html("## Section\n\nText.\n") == (
-        "<h2>Section</h2>\n<p>Text.</p>")  # bodies without `#` are as they were
+        "<h2>Section</h2>\n<p>Text.</p>")  # bodies whose sections are `##` are as they were
+    # sections written `###` (text pasted from a page whose own headings were h3) move up to
+    # h2: a page's headings never skip from its title's h1 to h3
+    html = MarkdownRenderer().to_html("### Claim\n\nText.\n\n#### Origin\n\nMore.\n")
+    assert re.findall(r"<h(\d)>(\w+)</h\1>", html) == [("2", "Claim"), ("3", "Origin")]
 
 
 def test_raw_html_is_sanitised() -> None:

@@ -157,10 +157,15 @@ def link_first_mentions(body_html: str, names: Mapping[str, str], title_for: Map
     out: list[str] = []
     position = 0
     for begin, end, url in sorted(links):
-        title = html.escape(title_for.get(url, ""), quote=True)
+        name = title_for.get(url, "")
+        written = body_html[begin:end]
+        # the actor's name as a tooltip only where the text says it otherwise (an alias):
+        # a screen reader would read the same name twice
+        title = "" if html.unescape(written) == name else (
+            f' title="{html.escape(name, quote=True)}"')
         out.append(body_html[position:begin])
-        out.append(f'<a class="actor-link" href="{html.escape(url, quote=True)}" '
-                   f'title="{title}">{body_html[begin:end]}</a>')
+        out.append(f'<a class="actor-link" href="{html.escape(url, quote=True)}"{title}>'
+                   f'{written}</a>')
         position = end
     out.append(body_html[position:])
     return "".join(out)

@@ -275,3 +275,44 @@ def test_a_link_the_sanitiser_emptied_does_not_look_like_a_link(page: tuple[Any,
     assert emptied.inner_text() == "click"
     color = "e => getComputedStyle(e).color"
     assert emptied.evaluate(color) == tab.eval_on_selector(".body p", color)
+
+
+def test_the_skip_link_takes_keyboard_focus_into_the_page(page: tuple[Any, str]) -> None:
+    tab, site = page
+    tab.goto(site + "articles/2020-12-03-ghaani-in-baghdad/")
+    tab.keyboard.press("Tab")
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to content"
+    tab.keyboard.press("Enter")
+    assert tab.evaluate("document.activeElement.id") == "main"
+
+
+def contrast(first: list[float], second: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        channels = [c / 255 for c in rgb[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    lighter, darker = sorted([luminance(first), luminance(second)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_search_field_and_the_focus_ring_stand_out(page: tuple[Any, str], scheme: str) -> None:
+    """WCAG 1.4.11: the field's border, and a focused link's ring, 3:1 against the page."""
+    tab, site = page
+    tab.emulate_media(color_scheme=scheme)
+    tab.goto(site + "search/")
+    colours = tab.evaluate("""() => {
+        const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+        const field = getComputedStyle(document.getElementById('q'));
+        const page = getComputedStyle(document.body);
+        const link = document.querySelector('main a, header a.brand');
+        link.focus();
+        return {border: rgb(field.borderTopColor), fill: rgb(field.backgroundColor),
+                page: rgb(page.backgroundColor),
+                ring: rgb(getComputedStyle(link).outlineColor),
+                ringWidth: getComputedStyle(link).outlineWidth};
+    }""")
+    assert contrast(colours["border"], colours["page"]) >= 3, colours
+    assert contrast(colours["border"], colours["fill"]) >= 3, colours
+    assert contrast(colours["ring"], colours["page"]) >= 3, colours
+    assert colours["ringWidth"] == "2px", colours

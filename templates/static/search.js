@@ -48,6 +48,12 @@
     if (box && box.tagName === "SECTION") box.hidden = !shown;
   }
 
+  // The status is a live region: it is read out each time it changes, so it changes only
+  // when what it says does.
+  function say(text) {
+    if (status.textContent !== text) status.textContent = text;
+  }
+
   function show(query) {
     if (entries === null) return; // the index is still on its way; shown when it comes
     var words = terms(query);
@@ -58,15 +64,15 @@
     reveal(list, hits.length > 0);
     reveal(actorList, actorHits.length > 0);
     if (!words.length) {
-      status.textContent = "";
+      say("");
     } else if (!hits.length && !actorHits.length) {
-      status.textContent = "Nothing matches \u201c" + query.trim() + "\u201d.";
+      say("Nothing matches \u201c" + query.trim() + "\u201d.");
     } else {
       var found = [];
       if (actorHits.length) found.push(plural(actorHits.length, "actor"));
       if (hits.length) found.push(plural(hits.length, "article"));
-      status.textContent = found.join(", ") +
-        (hits.length > SHOWN ? " (the newest " + SHOWN + " articles are listed)" : "");
+      say(found.join(", ") +
+        (hits.length > SHOWN ? " (the newest " + SHOWN + " articles are listed)" : ""));
     }
     actorHits.forEach(function (a) {
       var item = document.createElement("li");
@@ -82,13 +88,15 @@
     });
     hits.slice(0, SHOWN).forEach(function (e) {
       var item = document.createElement("li");
-      var time = document.createElement("time");
-      time.textContent = e.d + " ";
+      var date = document.createElement("span");  // a date as words, not machine-readable
+      date.className = "date";
+      date.textContent = e.d + " ";
       var link = document.createElement("a");
       link.href = base + e.u;
       link.dir = "auto"; // a title in Arabic or Persian runs right to left
+      if (e.l) link.lang = e.l; // and one in another language is read in it
       link.textContent = e.t;
-      item.appendChild(time);
+      item.appendChild(date);
       item.appendChild(link);
       list.appendChild(item);
     });
@@ -102,7 +110,12 @@
     window.history.replaceState(null, "", url.pathname + url.search + url.hash);
   }
 
-  input.addEventListener("input", function () { show(input.value); remember(input.value); });
+  // Shown once typing pauses: the list is not redrawn, nor the status read out, at each key.
+  var typing = null;
+  input.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () { show(input.value); remember(input.value); }, 150);
+  });
   // Enter searches in place: reloading the page would drop the reader's place and focus.
   if (form) {
     form.addEventListener("submit", function (event) {

@@ -21,6 +21,21 @@ def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple
     return months
 
 
+def _summary(months: list[tuple[int, int]], counts: Counter[tuple[int, int]]) -> str:
+    """What the chart shows, in words: a chart is one image to a screen reader, its bars'
+    own titles unread ("Articles per month, May 2020 to May 2021: 14 articles, most in
+    June 2020, 5")."""
+    def name(month: tuple[int, int]) -> str:
+        return f"{MONTH_NAMES[month[1] - 1]} {month[0]}"
+    total = sum(counts[m] for m in months)
+    articles = f"{total} article{'s' if total != 1 else ''}"
+    if len(months) == 1:
+        return f"Articles in {name(months[0])}: {articles}"
+    busiest = max(months, key=lambda m: (counts[m], m))  # the latest of equals
+    return (f"Articles per month, {name(months[0])} to {name(months[-1])}: {articles}, most "
+            f"in {name(busiest)}, {counts[busiest]}")
+
+
 def mentions_chart(dates: Iterable[dt.datetime]) -> str:
     """SVG with one bar per month from the first mention to the last (at most five years)."""
     counts = Counter((d.year, d.month) for d in dates)
@@ -33,8 +48,7 @@ def mentions_chart(dates: Iterable[dt.datetime]) -> str:
     width = max(len(months) * (bar + gap), 120)  # room for the two month labels
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
              f'viewBox="0 0 {width} {height + 14}" width="{width}" height="{height + 14}">',
-             f"<title>Articles per month, {MONTH_NAMES[months[0][1] - 1]} {months[0][0]} to "
-             f"{MONTH_NAMES[months[-1][1] - 1]} {months[-1][0]}</title>"]
+             f"<title>{escape(_summary(months, counts))}</title>"]
     for position, (year, month) in enumerate(months):
         count = counts[(year, month)]
         bar_height = max(1, round(height * count / peak)) if count else 0

@@ -138,6 +138,10 @@ def test_actor_page_has_everything_known_about_the_actor(built_site: Path) -> No
     assert "last seen <time datetime=\"2021-01-10T00:00:00+00:00\">10 January 2021</time>" in page
     chart = section(page, "chart-heading")
     assert chart.count("<rect") == 2  # December 2020 and January 2021
+    # a screen reader hears the chart as one image: its name says what the bars show
+    assert 'role="img"' in chart
+    assert ("<title>Articles per month, December 2020 to January 2021: 2 articles, most in "
+            "January 2021, 1</title>") in chart
     assert "<script" not in page
     with_most = section(page, "with-heading")
     assert re.search(r">Kataib Hezbollah</a> <span class=\"count\">2<", with_most)

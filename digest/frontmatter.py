@@ -148,7 +148,7 @@ def _unclosed_quote(text: str, mark: yaml.Mark | None) -> int | None:
         if opened is None:
             continue
         closed = _closing_quote(text, starts[number] + opened.end(), opened.group(1))
-        if closed is None or closed >= starts[mark.line] and number < mark.line:
+        if closed is None or (closed >= starts[mark.line] and number < mark.line):
             return number
     return None
 

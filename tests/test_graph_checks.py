@@ -81,14 +81,20 @@ def test_an_actor_affiliated_with_itself_is_an_error_at_that_line(
                    "cannot be part of itself)\n")
 
 
+def build_command(root: Path) -> subprocess.CompletedProcess[str]:
+    """`digest build` as a curator runs it, which succeeds: what it printed."""
+    completed = subprocess.run([sys.executable, "-m", "digest", "build", "--root", str(root)],
+                               capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    return completed
+
+
 def test_a_name_spelt_almost_like_an_actor_files_is_built_with_a_warning_where_it_is_written(
         digest_root: Path) -> None:
     write_article(digest_root, "2021-06-01-typo.md",
                   "---\ntitle: Typo\ndate: 2021-06-01\nactors:\n  - Adam Schiff\n"
                   "  - Qods Forse\n---\nBody.\n")
-    completed = subprocess.run([sys.executable, "-m", "digest", "build", "--root",
-                                str(digest_root)], capture_output=True, text=True, check=False)
-    assert completed.returncode == 0
+    completed = build_command(digest_root)
     assert completed.stderr == (
         "warning: content/articles/2021-06-01-typo.md:6: 'Qods Forse' makes an actor of its own, "
         "but is spelt almost like 'Quds Force' (content/actors/quds-force.md): fix the spelling, "
@@ -104,9 +110,7 @@ def test_affiliations_that_go_round_in_a_loop_are_built_with_a_warning_naming_ea
     # the fixture has Quds Force -> IRGC -> Iran; Iran -> Quds Force closes the loop
     replace_in(digest_root, f"{ACTORS}/iran.md", "kind: state\n",
                "kind: state\naffiliations: [Qods Force]\n")
-    completed = subprocess.run([sys.executable, "-m", "digest", "build", "--root",
-                                str(digest_root)], capture_output=True, text=True, check=False)
-    assert completed.returncode == 0
+    completed = build_command(digest_root)
     assert completed.stderr == (
         "warning: content/actors/iran.md:4: affiliations go round in a loop: Iran → Quds Force "
         "→ Islamic Revolutionary Guard Corps → Iran (they are at content/actors/iran.md:4, "

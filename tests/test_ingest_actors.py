@@ -182,6 +182,9 @@ def test_actor_add_of_a_name_another_actor_has_says_that_actor_may_be_meant(
      "North American"),
     ("Maria Lopez met North American and South Korean buyers and a Ghanaian carrier.",
      "Ghanaian"),
+    ("Maria Lopez said the photos went up on SNS에 without consent.", "SNS에"),
+    ("Maria Lopez wrote: App Storeにない非公式アプリを利用できる.",
+     "App Storeにない非公式アプリを利用できる"),
 ])
 def test_words_that_name_nobody_are_no_candidates(text: str, junk: str) -> None:
     found = candidates(text)

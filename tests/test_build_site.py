@@ -340,3 +340,14 @@ def test_an_article_in_another_language_is_marked_up_in_it(digest_root: Path) ->
     assert 'dir="auto" lang="ko">엘제이와 류화영</a>' in other  # but of a related article
     newest = read(site, "articles/2021-03-05-unrelated/index.html")  # and of a newer one
     assert '<bdi lang="ko">엘제이와 류화영</bdi>' in newest
+
+
+def test_the_navigation_marks_the_page_the_reader_is_on(built_site: Path) -> None:
+    def current(path: str) -> list[str]:
+        return re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>',
+                          read(built_site, path))
+    assert current("index.html") == ["Latest"]
+    assert current("actors/index.html") == ["Actors"]
+    assert current("search/index.html") == ["Search"]
+    assert current("page/2/index.html") == []  # a page of Latest, not the one its link opens
+    assert current(GHAANI) == []

@@ -62,7 +62,8 @@ class BodiesAhead:
         then convert the article bodies they read, until take() asks for them."""
         from multiprocessing.connection import wait
 
-        from digest.workers import forking, held_interrupts
+        from digest.interrupts import held_interrupts
+        from digest.workers import forking
 
         if self._channels:
             raise RuntimeError("read() starts the workers, and only once")
@@ -160,7 +161,7 @@ class BodiesAhead:
 
 def _work(root: Path, share: list[str], known: frozenset[str], connection: Connection) -> None:
     """A worker: read its share of the files, convert its bodies, then link them."""
-    from digest.workers import ignore_interrupts
+    from digest.interrupts import ignore_interrupts
 
     ignore_interrupts()
     try:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from digest.cache import BuildCache, code_version, compiled_templates, html_store
 from digest.config import CONFIG_FILE, Config, load_config
 from digest.hashes import content_hash
+from digest.interrupts import held_interrupts
 from digest.persist import (
     Saved,
     claim_site,
@@ -28,7 +29,7 @@ from digest.persist import (
 )
 from digest.scan import Scan, key_of, rescan, scan, signature
 from digest.theme import theme_dir
-from digest.workers import default_workers, held_interrupts
+from digest.workers import default_workers
 from digest.write import SiteWriter, check_output_dir
 
 if TYPE_CHECKING:

@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             handler.addFilter(_ours_or_errors)
             handler.setFormatter(_Plain())
         quiet_library_warnings()
-    from digest.workers import kept_interrupts
+    from digest.interrupts import kept_interrupts
 
     try:
         with kept_interrupts():

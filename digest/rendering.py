@@ -154,7 +154,7 @@ def _start(pages: PageRenderer, workers: int, total: int, context: ForkContext,
     """Workers that claim chunks of pages until none are left, put in channels by the pipe
     each reports on."""
     from digest.errors import DigestError
-    from digest.workers import held_interrupts, ignore_interrupts
+    from digest.interrupts import held_interrupts, ignore_interrupts
 
     reader, size = _chunks(total)
     claim = functools.partial(_claim, reader, size)

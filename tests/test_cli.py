@@ -114,7 +114,7 @@ def test_a_ctrl_c_that_comes_while_python_frees_an_object_is_held_until_the_next
     clean-up; a build whose Ctrl-C came while the parent freed a worker's connection ran on
     and published (seen in CI). Now it comes before the next workers start or the site is put
     in place, and at the latest when the command ends."""
-    from digest.workers import held_interrupts, kept_interrupts
+    from digest.interrupts import held_interrupts, kept_interrupts
 
     class Freed:
         def __del__(self) -> None:

@@ -212,7 +212,8 @@ def build_graph(config: Config, content: Content, drafts: bool = False) -> SiteG
             log.warning("%s", problem)
     if problems:
         raise ContentError(problems)
-    _warn_of_misspellings(config.root, missing, articles, actors)
+    if missing:
+        _warn_of_misspellings(config.root, missing, articles, actors, keys)
 
     spellings: dict[str, str] = {}
     for actor in actors.values():
@@ -307,15 +308,14 @@ def _loops(parents: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def _warn_of_misspellings(root: Path, missing: Iterable[str], articles: Iterable[Article],
-                          actors: dict[str, Actor]) -> None:
+                          actors: dict[str, Actor], keys: dict[str, str]) -> None:
     """A name that makes an actor of its own while spelt almost like an actor file's name or
-    alias ("Kataib Hezbolah") is most often a typo: said once, where an article writes it."""
+    alias ("Kataib Hezbolah") is most often a typo: said once, where an article writes it.
+    keys: every spelling's name_key, with its actor's slug."""
     spellings: defaultdict[str, list[tuple[str, Actor]]] = defaultdict(list)
-    for actor in actors.values():
-        if actor.path is not None:
-            for spelling in (actor.name, *actor.aliases):
-                key = name_key(spelling)
-                spellings[key[:1]].append((key, actor))
+    for key, slug in keys.items():
+        if actors[slug].path is not None:
+            spellings[key[:1]].append((key, actors[slug]))
     for name in missing:
         key = name_key(name)
         near = [(difflib.SequenceMatcher(None, key, other).ratio(), actor)

@@ -275,15 +275,12 @@ def _without_date(tokens: list[names.Word]) -> list[names.Word]:
     return tokens
 
 
-# Chinese, Japanese and Korean letters: written without spaces between words, or with
-# particles joined to them ("SNS에", "Apple社は"), so a run of them is no name that can be told.
-_UNSPACED_SCRIPT_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
 def _candidate(phrase: names.Phrase, evidence: _Evidence) -> str | None:
     tokens = list(phrase.words)
     if any(names.is_code(token.text) or names.is_contraction(token.text)
-           or _UNSPACED_SCRIPT_RE.search(token.text) for token in tokens):
+           # Chinese, Japanese and Korean run on without spaces, or with particles joined
+           # ("SNS에", "Apple社は"): a run of their letters is no name that can be told
+           or names.WIDE_CHAR_RE.search(token.text) for token in tokens):
         return None
     # A person's title and nationality are not part of the name: "Iranian General X" -> "X".
     person = names.person_name(phrase)

@@ -46,6 +46,10 @@ PARTY_WORDS = frozenset([
     "conservative", "liberal", "labour", "tory", "socialist", "communist", "nationalist"
 ])
 
+# Letters of the scripts written without spaces between words (Chinese, Japanese, Korean) and
+# full-width forms: such a letter counts as half a word, and no name can be told in a run of them.
+WIDE_CHAR_RE = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
 # Words that stand before a person's name ("Iranian General Esmail Ghaani", "Mr. Smith").
 TITLE_WORDS = frozenset([
     "mr", "mrs", "ms", "dr", "prof", "sir", "dame", "lord", "lady", "gen", "lt", "col", "maj",

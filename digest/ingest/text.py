@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from digest.ingest.escape import escape_line
+from digest.ingest.names import WIDE_CHAR_RE
 from digest.ingest.textdate import stated_date
 from digest.ingest.typography import fix_text
 
 logger = logging.getLogger(__name__)
 
 _WORD_RE = re.compile(r"\w+")
-_WIDE_CHAR_RE = re.compile("[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 _SENTENCE_END_RE = re.compile(r"[.!?\u2026\u3002\uff01\uff1f:;][\"'\u201d\u2019)\]]*$")
 # A sentence ends inside the line: a lower-case word (not "Rep." or "U.S."), a full stop,
 # then a capital.
@@ -156,8 +156,8 @@ def matchers(extra_patterns: tuple[str, ...]) -> ChromeMatchers:
 
 
 def _word_count(text: str) -> float:
-    wide = len(_WIDE_CHAR_RE.findall(text))
-    return len(_WORD_RE.findall(_WIDE_CHAR_RE.sub(" ", text))) + wide / 2
+    wide = len(WIDE_CHAR_RE.findall(text))
+    return len(_WORD_RE.findall(WIDE_CHAR_RE.sub(" ", text))) + wide / 2
 
 
 def _is_latin(text: str) -> bool:

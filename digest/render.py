@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from digest.config import Config
 from digest.errors import Problem, TemplateError
@@ -81,10 +82,17 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
     def absolute_url(path: str) -> str:
         return base_url + path
 
+    def lang(language: str | None) -> markupsafe.Markup:
+        """` lang="ko"` for an element holding an article in another language than the
+        digest's ("" and None, the digest's own: nothing): `<h1{{ article.language|lang }}>`."""
+        if not language:
+            return markupsafe.Markup("")
+        return markupsafe.Markup(' lang="{}"').format(language)
+
     # As filters ({{ article.url|url }}, what the theme uses) and as functions ({{ url(...) }},
     # for older templates). A filter is called straight from the compiled template; a function
     # goes through Jinja's Context.call each time, which made rendering a fifth slower.
-    environment.filters.update(url=url, absolute_url=absolute_url)
+    environment.filters.update(url=url, absolute_url=absolute_url, lang=lang)
     environment.globals.update(site=config, url=url, absolute_url=absolute_url)
     return environment
 

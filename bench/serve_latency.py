@@ -220,10 +220,13 @@ def main() -> int:
         head, fence, body = original.partition("\n---\n")
         article.write_text(f"{head}{fence}{text}.\n\n{body}", encoding="utf-8")
 
+    anchor = '<article class="story">'
+    if anchor not in original_template:
+        raise SystemExit(f"{template} has no {anchor!r} to put the probe after")
+
     def edit_template(text: str) -> None:
         template.write_text(original_template.replace(
-            '<div class="body">', f'<p class="probe">{text}</p>\n<div class="body">', 1),
-            encoding="utf-8")
+            anchor, f'{anchor}\n<p class="probe">{text}</p>', 1), encoding="utf-8")
 
     started = time.perf_counter()
     server = Server(root)

@@ -243,19 +243,21 @@ class Builder:
 
     def _prepare_with(self, config: Config, cache: BuildCache, changed: set[str],
                       scanned: Scan, ahead: BodiesAhead | None) -> _Prepared:
-        from digest.bodies import BodyHtml, body_jobs, convert_bodies
-        from digest.graph import build_graph
-        from digest.incremental import as_body_edit
         from digest.load import load_content, reload_content
-        from digest.pages import SitePlan
-        from digest.render import compile_templates, make_environment
-        from digest.rendering import PARALLEL_PAGES
 
         content = None
         if self.trust_changes and changed and cache.last is not None:
             content = reload_content(config, cache.last.content, cache.parsed, changed)
         if content is None:
             content = load_content(config, cache.parsed, changed, scanned, ahead)
+        # imported only now, so that ahead's workers are not forked 25 ms later (mostly Jinja)
+        from digest.bodies import BodyHtml, body_jobs, convert_bodies
+        from digest.graph import build_graph
+        from digest.incremental import as_body_edit
+        from digest.pages import SitePlan
+        from digest.render import compile_templates, make_environment
+        from digest.rendering import PARALLEL_PAGES
+
         # every page depends on the templates (the digest's own and the theme's) and settings
         templates = {path: stamp for path, stamp in scanned.items()
                      if not path.startswith(("content/", "static/", CONFIG_FILE))}

@@ -52,6 +52,10 @@ class MarkdownRenderer:
 
     _converter: markdown.Markdown = field(
         default_factory=lambda: markdown.Markdown(extensions=_extensions(), output_format="html"))
+    # built once: nh3.clean would convert the allowed tags and attributes on every call
+    _cleaner: nh3.Cleaner = field(default_factory=lambda: nh3.Cleaner(
+        tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
 
     def to_html(self, text: str) -> str:
         """Markdown to sanitised HTML: raw HTML is kept only where it is harmless."""
@@ -59,7 +63,7 @@ class MarkdownRenderer:
         unsafe = self._converter.convert(text)
         if "<h" in unsafe:
             unsafe = _leveled(unsafe)
-        return sanitise(unsafe)
+        return self._cleaner.clean(unsafe)
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
@@ -75,12 +79,6 @@ def _leveled(body_html: str) -> str:
     shift = 2 - min(levels)
     return _HEADING_TAG.sub(
         lambda m: f"<{m.group(1)}h{min(max(int(m.group(2)) + shift, 2), 6)}", body_html)
-
-
-def sanitise(fragment: str) -> str:
-    return nh3.clean(fragment, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer")
 
 
 @functools.lru_cache(maxsize=8192)

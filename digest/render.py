@@ -57,6 +57,9 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             log.warning("could not keep a compiled template in %s: %s", self.directory, error)
 
 
+_NO_LANGUAGE = markupsafe.Markup("")
+
+
 def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment for the digest's templates. compiled: a folder where Jinja keeps
     templates compiled to bytecode (by source checksum), so later builds skip compiling; it must
@@ -73,6 +76,9 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=bytecode_cache,
+        # templates are never reloaded: a build whose templates changed makes a new environment
+        # (digest.build), and checking each template's file on every page costs 6% of rendering
+        auto_reload=False,
     )
     base_path, base_url = config.base_path, config.base_url
 
@@ -86,7 +92,7 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
         """` lang="ko"` for an element holding an article in another language than the
         digest's ("" and None, the digest's own: nothing): `<h1{{ article.language|lang }}>`."""
         if not language:
-            return markupsafe.Markup("")
+            return _NO_LANGUAGE
         return markupsafe.Markup(' lang="{}"').format(language)
 
     # As filters ({{ article.url|url }}, what the theme uses) and as functions ({{ url(...) }},

@@ -605,6 +605,27 @@ def test_body_edits_are_saved_as_a_journal_that_later_builds_replay(digest_root:
     assert tree(digest_root / "site") == tree(tmp_path / "fresh-title")
 
 
+def test_the_saved_cache_writes_each_article_record_once(digest_root: Path) -> None:
+    # The article records go first, in a pickle of their own, and the rest of the cache refers
+    # to them: a pickler holds on to everything it has written, so one pickle of the whole
+    # cache would hold twice as much at once (see digest.persist; peak memory is a target).
+    import pickle
+
+    from digest.persist import _ArticleLoader
+
+    Builder(digest_root).build()
+    (state,) = cache_files(digest_root, ".pickle")
+    with state.open("rb") as handle:
+        _, _, articles = pickle.load(handle)
+        rest = handle.tell()
+        cache = _ArticleLoader(handle, articles).load()
+    assert articles and cache.last is not None
+    first = {id(article) for article in articles}
+    assert all(id(article) in first for article in cache.last.content.articles)
+    assert all(id(article) in first for article in cache.last.graph.articles)
+    assert b"Ghaani asks allies in Baghdad for calm" not in state.read_bytes()[rest:]
+
+
 def test_a_damaged_journal_is_ignored(digest_root: Path, tmp_path: Path) -> None:
     Builder(digest_root).build()
     EDITS["later paragraph"](digest_root)

@@ -46,8 +46,11 @@ def mentions_chart(dates: Iterable[dt.datetime]) -> str:
     gap, height = 2, 48
     bar = max(6, min(24, 240 // len(months) - gap))  # a few months get wide bars, many thin ones
     width = max(len(months) * (bar + gap), 120)  # room for the two month labels
+    # sized in em, as many sixteenths of the text's size as it has units: at the usual 16 px
+    # it is as many pixels, and a reader who makes text larger gets a larger chart and labels
     parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'viewBox="0 0 {width} {height + 14}" width="{width}" height="{height + 14}">',
+             f'viewBox="0 0 {width} {height + 14}" width="{width / 16:g}em" '
+             f'height="{(height + 14) / 16:g}em">',
              f"<title>{escape(_summary(months, counts))}</title>"]
     for position, (year, month) in enumerate(months):
         count = counts[(year, month)]

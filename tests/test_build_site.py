@@ -83,6 +83,19 @@ def test_article_page_shows_byline_source_link_body_actors_tags_quotes(built_sit
     assert 'href="/digest/actors/esmail-ghaani/">Esmail Ghaani</a>' in quotes
 
 
+def test_the_lists_under_a_heading_are_named_by_it_and_others_have_a_name(
+        built_site: Path) -> None:
+    # a screen reader says a list's name: the heading's id names it, so that "Actors" is not
+    # heard twice; a card's chips have no heading, and their list keeps a name of its own
+    page = read(built_site, GHAANI)
+    assert re.search(r'<h2 class="label" id="actors-heading">Actors</h2>\s*'
+                     r'<ul class="chips" aria-labelledby="actors-heading">', page)
+    assert re.search(r'<h2 class="label" id="tags-heading">Tags</h2>\s*'
+                     r'<ul class="chips" aria-labelledby="tags-heading">', page)
+    assert 'aria-label="Actors"' not in page and 'aria-label="Tags"' not in page
+    assert '<ul class="chips" aria-label="Actors">' in read(built_site, "index.html")
+
+
 def test_alias_lands_on_the_canonical_actor_page(built_site: Path) -> None:
     page = read(built_site, GHAANI)
     assert 'href="/digest/actors/quds-force/">Quds Force</a>' in page

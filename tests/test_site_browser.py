@@ -316,3 +316,26 @@ def test_the_search_field_and_the_focus_ring_stand_out(page: tuple[Any, str], sc
     assert contrast(colours["border"], colours["fill"]) >= 3, colours
     assert contrast(colours["ring"], colours["page"]) >= 3, colours
     assert colours["ringWidth"] == "2px", colours
+
+
+def test_the_mentions_chart_grows_with_the_text_and_scrolls_from_the_keyboard(
+        page: tuple[Any, str]) -> None:
+    """WCAG 1.4.4: a reader's larger text makes the chart's labels larger too; a chart wider
+    than the screen then scrolls, and its box takes keyboard focus to be scrolled."""
+    tab, site = page
+    tab.goto(site + "actors/quds-force/")
+    measure = """() => {
+        const chart = document.querySelector('svg.chart');
+        return {chart: chart.getBoundingClientRect().width,
+                label: chart.querySelector('text').getBoundingClientRect().height};
+    }"""
+    usual = tab.evaluate(measure)
+    tab.evaluate("document.documentElement.style.fontSize = '200%'")
+    larger = tab.evaluate(measure)
+    assert larger["chart"] >= 1.9 * usual["chart"], (usual, larger)
+    assert larger["label"] >= 1.9 * usual["label"], (usual, larger)
+    box = tab.locator("figure.chart-box")
+    box.focus()
+    assert tab.evaluate("document.activeElement.className") == "chart-box"
+    assert tab.evaluate("document.activeElement.getAttribute('aria-labelledby')") \
+        == "chart-heading"

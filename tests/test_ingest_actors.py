@@ -15,6 +15,7 @@ from digest.ingest.actors import (
     find_mentions,
     load_actors,
 )
+from digest.ingest.language import capitalises_nouns
 from digest.load import load_content
 from digest.model import Actor
 from tests.ingest_support import make_digest, write_actor
@@ -223,3 +224,27 @@ def test_a_first_name_beside_the_full_name_is_the_same_person() -> None:
             "launched.")
     assert candidates(text) == ("Taylor Swift", "Hunter Biden", "Joe Biden", "Google",
                                 "Google Stadia")
+
+
+GERMAN = ("Die Bundesregierung will die Digitalisierung im Gesundheitswesen beschleunigen. "
+          "Der Vorstand der Techniker Krankenkasse begrüßte den Plan, die Kosten seien aber "
+          "hoch. Auch die SPD und die Kassenärztliche Vereinigung äußerten sich zum Entwurf. "
+          "Die Techniker Krankenkasse will die elektronische Patientenakte im Sommer anbieten.")
+
+
+def test_in_german_where_every_noun_has_a_capital_only_acronyms_and_recurring_names_are_candidates(
+        ) -> None:
+    # capitals name every noun in German: taken as names, they were a list of the article's
+    # nouns ("Die Bundesregierung", "Digitalisierung", "Gesundheitswesen", "Der Vorstand"...)
+    assert "Digitalisierung" in candidates(GERMAN)
+    assert actor_candidates(GERMAN, find_mentions(GERMAN, INDEX), INDEX,
+                            nouns_capitalised=True) == ("Techniker Krankenkasse", "SPD")
+
+
+def test_a_german_text_is_told_by_its_commonest_words_or_its_declared_language() -> None:
+    assert capitalises_nouns(GERMAN, None)
+    english = ("The German government wants to speed up the digitalisation of health care. "
+               "Die-hard critics of the plan, and Der Spiegel, said it came too late.")
+    assert not capitalises_nouns(english, None)
+    assert capitalises_nouns(english, "de-AT")  # the page says so
+    assert not capitalises_nouns(GERMAN, "en")

@@ -190,6 +190,23 @@ def test_an_article_in_another_language_says_which(root: Path) -> None:
     assert read(korean, root).language == "ko"  # as its letters show
 
 
+def test_a_pasted_german_article_suggests_acronyms_and_recurring_names_not_its_nouns(
+        root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    paragraphs = [
+        "Krankenkasse startet digitale Patientenakte",
+        "HAMBURG (dpa) — Die Techniker Krankenkasse bietet ihren Versicherten ab Montag eine "
+        "elektronische Patientenakte an. Der Vorstand sprach von einem wichtigen Schritt für die "
+        "Digitalisierung im Gesundheitswesen.",
+        "Auch die Kassenärztliche Bundesvereinigung und die AOK arbeiten an eigenen Lösungen. "
+        "Die Techniker Krankenkasse will die Akte bis zum Sommer allen Versicherten anbieten.",
+    ]
+    write(root.parent, "de.txt", "\n\n".join(paragraphs))
+    assert ingest(root, "--stdout", "--date", "2021-01-04", str(root.parent / "de.txt")) == 0
+    err = capsys.readouterr().err
+    assert "actor candidates: Techniker Krankenkasse, AOK" in err
+    assert "Digitalisierung" not in err and "Der Vorstand" not in err
+
+
 def test_a_byline_naming_the_agency_and_place_gives_via_and_dateline(root: Path) -> None:
     """An Indian daily prints "PTI, Washington," between the headline and the date."""
     headline, opening, *rest = PASTED.strip().split("\n\n")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from digest.config import Config
 from digest.errors import ContentError, Problem
 from digest.ingest import names
+from digest.ingest.language import GERMAN_WORDS
 from digest.load import markdown_files, read_actor, read_document
 from digest.model import Actor, name_key
 
@@ -189,6 +190,7 @@ def actors_named(mentions: Iterable[Mention], extra: Iterable[str] = ()) -> tupl
 # ("apnews.com/Trumpimpeachmentinquiry", "@MattBevin").
 _NOT_PROSE_RE = re.compile(r"\]\([^)\s]*\)|https?://\S+|www\.\S+|[@#]\w+")
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
+_ROMAN_RE = re.compile(r"[IVXLCDM]+")
 # Days and months that follow a name in a sentence; not "May" (a name) nor "Jun" ("Lee Ho Jun").
 _TRAILING_DATES = names.WEEKDAYS | {
     "january", "february", "march", "april", "june", "july", "august", "september", "october",
@@ -321,6 +323,41 @@ def _candidate(phrase: names.Phrase, evidence: _Evidence) -> str | None:
     return " ".join(t.text for t in tokens)
 
 
+def _acronym(word: str) -> bool:
+    """"SPD", "CDU", "NATO": two letters or more, all capitals (not a number: "II", "XIV")."""
+    return (word.isupper() and sum(character.isalpha() for character in word) >= 2
+            and not _ROMAN_RE.fullmatch(word))
+
+
+def _named_where_nouns_capitalised(candidates: dict[str, str], counts: Counter[str],
+                                   ) -> tuple[dict[str, str], Counter[str]]:
+    """What is left of the candidates in German, where every noun has a capital: the parts of
+    each between German's small words ("Die TI", "Der Vorstand der Techniker Krankenkasse"),
+    a part kept when it is an acronym, or a name of several words that the article gives more
+    than once ("Techniker Krankenkasse"); of the other parts, their acronyms alone ("Standard
+    FHIR")."""
+    parts: list[tuple[str, int]] = []  # (part, how often its candidate was found)
+    for key, name in candidates.items():
+        segment: list[str] = []
+        for word in [*name.split(), ""]:
+            if word and word.lower() not in GERMAN_WORDS:
+                segment.append(word)
+                continue
+            if len(segment) > 1:
+                parts.append((" ".join(segment), counts[key]))
+            parts.extend((acronym, counts[key]) for acronym in segment if _acronym(acronym))
+            segment = []
+    found: Counter[str] = Counter()
+    for part, count in parts:
+        found[_spelling_key(part)] += count
+    kept: dict[str, str] = {}  # by first mention, as the candidates were
+    for part, _ in parts:
+        key = _spelling_key(part)
+        if key not in kept and (_acronym(part) or found[key] > 1):
+            kept[key] = part
+    return kept, Counter({key: found[key] for key in kept})
+
+
 def _spelling_key(name: str) -> str:
     """"MattBevin" and "Matt Bevin" are one spelling."""
     return re.sub(r"[\s\-]", "", name_key(name))
@@ -349,8 +386,13 @@ def _fullest(candidates: dict[str, str], counts: Counter[str],
 
 
 def actor_candidates(body: str, mentions: Sequence[Mention], index: ActorIndex,
-                     limit: int = MAX_CANDIDATES) -> tuple[str, ...]:
-    """Proper-noun phrases of the body that name no registry actor, by first mention."""
+                     limit: int = MAX_CANDIDATES, nouns_capitalised: bool = False,
+                     ) -> tuple[str, ...]:
+    """Proper-noun phrases of the body that name no registry actor, by first mention.
+
+    nouns_capitalised: the body is in a language that capitalises every noun (German), where
+    a capital tells no name from a word ("Die Digitalisierung", "Bereich Healthcare"): only
+    acronyms ("SPD", "KIS") and names of several words that recur are candidates there."""
     masked = _masked(body, mentions)
     found = names.phrases(masked)
     bases = {w.text for p in found for w in p.words} | {m.text for m in mentions}
@@ -374,5 +416,7 @@ def actor_candidates(body: str, mentions: Sequence[Mention], index: ActorIndex,
         # Of two spellings, the one with its spaces ("Matt Bevin") is the name as written.
         if key not in ordered or len(candidate.split()) > len(ordered[key].split()):
             ordered[key] = candidate
+    if nouns_capitalised:
+        ordered, counts = _named_where_nouns_capitalised(ordered, counts)
     word_counts = Counter(w.text for p in found for w in p.words)
     return tuple(_fullest(ordered, counts, word_counts)[:limit])

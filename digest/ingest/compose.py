@@ -21,7 +21,7 @@ from digest.ingest.actors import (
     load_actors,
 )
 from digest.ingest.extract import Extracted
-from digest.ingest.language import differs
+from digest.ingest.language import capitalises_nouns, differs
 from digest.ingest.metadata import (
     WIRE_AGENCIES,
     agency_byline,
@@ -110,8 +110,9 @@ def compose(extracted: Extracted, input_name: str, overrides: Overrides,
     everything = f"{extracted.title}\n\n{body}"
     extra_actors = tuple(index.resolve(name) or name for name in overrides.actors)
     actors = actors_named(find_mentions(everything, index), extra_actors)
-    candidates = tuple(c for c in actor_candidates(body, find_mentions(body, index), index)
-                       if c not in actors)
+    candidates = tuple(c for c in actor_candidates(
+        body, find_mentions(body, index), index,
+        nouns_capitalised=capitalises_nouns(body, extracted.language)) if c not in actors)
     quotes = find_quotes(body, index)
     meta: dict[str, Any] = {
         "title": extracted.title,

@@ -7,6 +7,7 @@ it in that language, and Chinese characters in a Japanese article take Japanese 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from digest.model import language_tag
@@ -52,3 +53,25 @@ def differs(language: str | None, digest_language: str) -> bool:
     """Whether an article in `language` needs to say so in a digest in `digest_language`."""
     return language is not None and (
         language.split("-")[0].lower() != digest_language.split("-")[0].lower())
+
+
+# Languages that write every noun with a capital letter: there a capital says nothing about a
+# name, and the words German uses most, to tell a pasted German text that declares nothing.
+_NOUNS_CAPITALISED = frozenset({"de", "lb"})
+GERMAN_WORDS = frozenset({"der", "die", "das", "und", "ist", "nicht", "mit", "von", "zu",
+                          "den", "dem", "des", "ein", "eine", "einer", "auf", "für", "sich",
+                          "auch", "werden", "wird", "sind", "im", "bei", "oder", "aber", "am",
+                          "vom", "zum", "zur", "ihre", "ihr", "sein", "seine", "unser", "unsere",
+                          "dieser", "diese", "dieses", "es", "sie", "er", "wir", "in", "an"})
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_GERMAN_SHARE = 0.08  # of the words: a fifth to a quarter in German, 1 or 2% in English
+
+
+def capitalises_nouns(text: str, language: str | None) -> bool:
+    """Whether the text is in a language that capitalises every noun (German): by its
+    language when known, else by how many of its words are German's commonest."""
+    if language is not None:
+        return language.split("-")[0].lower() in _NOUNS_CAPITALISED
+    words = [word.lower() for word in _WORD_RE.findall(text[:20_000])]
+    return bool(words) and sum(word in GERMAN_WORDS for word in words) >= _GERMAN_SHARE * len(
+        words)

@@ -300,10 +300,10 @@ class Builder:
 
     def _build(self, config: Config, cache: BuildCache, changed: set[str], scanned: Scan,
                started: float) -> BuildReport:
-        from digest.incremental import LastBuild
+        ready = self._prepare(config, cache, changed, scanned)
+        from digest.incremental import LastBuild  # after the reading workers start (_prepare)
         from digest.rendering import PageRenderer, render_pages
 
-        ready = self._prepare(config, cache, changed, scanned)
         assert self._environment is not None
         if ready.edit is not None and ready.edit.same_templates and cache.last is not None:
             return self._build_body_edit(config, cache, ready, started)

@@ -17,17 +17,17 @@ import shutil
 import sqlite3
 import sys
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest.hashes import content_hash
 from digest.load import ParsedFiles
-from digest.views import ArticleCard
 
 if TYPE_CHECKING:
     from digest.incremental import LastBuild
+    from digest.views import ArticleCard
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +264,10 @@ class PageFingerprints:
         self._salt = salt.encode()
         self._salts = {name: value.encode() for name, value in (salts or {}).items()}
         self._cards: dict[int, tuple[ArticleCard, bytes]] = {}
+        # imported here, not with the module: a build starts its first workers before it
+        # needs the views (digest.ahead)
+        from digest.views import ArticleCard
+        self._reducers: dict[type, Callable[[Any], Any]] = {ArticleCard: self._reduce_card}
 
     def _reduce_card(self, card: ArticleCard) -> tuple[Any, tuple[bytes]]:
         known = self._cards.get(id(card))
@@ -276,7 +280,7 @@ class PageFingerprints:
     def of(self, template: str, context: Mapping[str, Any]) -> bytes:
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=5)
-        pickler.dispatch_table = {ArticleCard: self._reduce_card}
+        pickler.dispatch_table = self._reducers
         pickler.dump((template, sorted(context.items())))
         digest = hashlib.blake2b(self._salts.get(template, self._salt), digest_size=20)
         digest.update(buffer.getvalue())

@@ -28,14 +28,14 @@ def _fenced_code() -> type[markdown.extensions.Extension]:
     at the start of every build, before any worker can start. The highlighter only runs
     beside Python-Markdown's codehilite extension, which digest never loads, so the output
     is the same (a module set to None in sys.modules is one that cannot be imported)."""
-    if "pygments" in sys.modules:  # imported already: nothing to save
-        from markdown.extensions.fenced_code import FencedCodeExtension
-        return FencedCodeExtension
-    sys.modules["pygments"] = None  # type: ignore[assignment]
+    keep_out = "pygments" not in sys.modules  # when imported already, nothing to save
+    if keep_out:
+        sys.modules["pygments"] = None  # type: ignore[assignment]
     try:
         from markdown.extensions.fenced_code import FencedCodeExtension
     finally:
-        del sys.modules["pygments"]
+        if keep_out:
+            del sys.modules["pygments"]
     return FencedCodeExtension
 
 

@@ -49,10 +49,14 @@ def declared_language(value: str | None) -> str | None:
     return language_tag(value.replace("_", "-")) if value else None
 
 
+def _primary(language: str) -> str:
+    """The language of a tag without its region or script: "pt-BR" -> "pt"."""
+    return language.split("-")[0].lower()
+
+
 def differs(language: str | None, digest_language: str) -> bool:
     """Whether an article in `language` needs to say so in a digest in `digest_language`."""
-    return language is not None and (
-        language.split("-")[0].lower() != digest_language.split("-")[0].lower())
+    return language is not None and _primary(language) != _primary(digest_language)
 
 
 # Languages that write every noun with a capital letter: there a capital says nothing about a
@@ -73,7 +77,7 @@ def capitalises_nouns(text: str, language: str | None) -> bool:
     """Whether the text is in a language that capitalises every noun (German): by its
     language when known, else by how many of its words are German's commonest."""
     if language is not None:
-        return language.split("-")[0].lower() in _NOUNS_CAPITALISED
+        return _primary(language) in _NOUNS_CAPITALISED
     words = [word.lower() for word in _WORD_RE.findall(text[:20_000])]
     return bool(words) and sum(word in _GERMAN_ONLY for word in words) >= _GERMAN_SHARE * len(
         words)

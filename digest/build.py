@@ -25,9 +25,12 @@ from digest.persist import (
     mark_site_changing,
     read_stamp,
     save_cache,
+    save_site_records,
+    site_records,
     site_writer,
 )
 from digest.scan import Scan, key_of, rescan, scan, signature
+from digest.sitecheck import describe, differences, record_site, updated
 from digest.theme import theme_dir
 from digest.workers import default_workers
 from digest.write import SiteWriter, check_output_dir
@@ -43,6 +46,7 @@ if TYPE_CHECKING:
     from digest.load import Content
     from digest.pages import SitePlan
     from digest.rendering import PageResult, Progress
+    from digest.sitecheck import Records
     from digest.write import WriteReport
 
 log = logging.getLogger(__name__)
@@ -114,6 +118,8 @@ class Builder:
         self._saved: Saved | None = None  # what .digest-cache/ holds, when it is the cache's past
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
+        self._records: Records | None = None  # the site folder as this builder last saw it
+        self._site_checked = False
         self._version = code_version()
         self._cache_key = content_hash(str(self.out), str(drafts), str(base_url))[:16]
         self._store = html_store(self.root, use_cache, self._version)
@@ -158,6 +164,7 @@ class Builder:
         started = time.perf_counter()
         config = self._config()
         self._check_output_dir()
+        self._check_site()
         changed_paths = {self._relative(p) for p in changed or ()}
         scanned = None
         if self.trust_changes and changed is not None and self._scanned is not None:
@@ -190,6 +197,27 @@ class Builder:
             self.save()
         return report
 
+    def _check_site(self) -> None:
+        """If the site folder changed since digest last wrote it (see digest.sitecheck), say so,
+        and take it as written by another build: with a new token (claim_site), no cache
+        describes it, and this build renders every page again and puts back what differs.
+        Before every build; only before the first of a builder told what changes (digest serve,
+        whose own builds are the ones writing the folder meanwhile)."""
+        if (self.trust_changes and self._site_checked) or not self.out.is_dir():
+            return
+        self._site_checked = True
+        records = site_records(self.root, self.out)
+        changes = differences(self.out, records) if records else None
+        if changes == []:
+            self._records = records
+            return
+        if changes:
+            log.warning("%s was changed since digest last wrote it (%s); this build restores "
+                        "it. To change the site, edit content/, templates/ or static/: every "
+                        "build replaces what the site folder holds", self.out, describe(changes))
+        self._records = None
+        claim_site(self.root, self.out)
+
     def _loaded_cache(self) -> BuildCache:
         if self._cache is None:
             self._cache, self._saved = (load_cache(self.root, self._cache_key, self._version)
@@ -214,7 +242,14 @@ class Builder:
             claim_site(self.root, self.out)
             if self.use_cache:
                 mark_site_changing(self.root, self._cache_key)
-            return writer.commit(partial=partial)
+            report = writer.commit(partial=partial)
+            if not partial:
+                self._records = record_site(self.out, writer.paths)
+            elif self._records is not None:
+                self._records = updated(self._records, self.out,
+                                        (*report.written, *report.removed))
+            save_site_records(self.root, self.out, self._records)
+            return report
 
     def _relative(self, path: Path) -> str:
         try:

@@ -32,6 +32,7 @@ from digest.model import Article
 if TYPE_CHECKING:
     from digest.bodies import BodyJob
     from digest.incremental import LastBuild
+    from digest.sitecheck import Records
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,38 @@ def claim_site(root: Path, out: Path) -> None:
     the draft's pages."""
     _made_folder(root)
     _writer_file(root, out).write_text(secrets.token_hex(8), encoding="utf-8")
+
+
+def _records_file(root: Path, out: Path) -> Path:
+    return _folder(root) / f"site-{content_hash(str(out.resolve()))[:16]}.files"
+
+
+def site_records(root: Path, out: Path) -> Records | None:
+    """What the last build that changed the site folder `out` recorded of it (see
+    digest.sitecheck); None when there is no record, or none that can be read."""
+    path = _records_file(root, out)
+    try:
+        with path.open("rb") as handle:
+            records = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # a damaged record only means that every page is rendered
+        log.warning("ignoring unreadable record of the site %s: %s", path, error)
+        return None
+    return records if isinstance(records, dict) else None
+
+
+def save_site_records(root: Path, out: Path, records: Records | None) -> None:
+    """Keep the records of the site folder `out` for the next build (None: none are known)."""
+    path = _records_file(root, out)
+    if records is None:
+        path.unlink(missing_ok=True)
+        return
+    _made_folder(root)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle, _no_gc():
+        pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
 
 
 def mark_site_changing(root: Path, key: str) -> None:

@@ -193,15 +193,78 @@ def test_a_body_edit_renders_only_the_pages_that_show_the_body(digest_root: Path
     builder = Builder(digest_root)
     builder.build()
     site = digest_root / "site"
-    home = site / "index.html"
-    os.utime(home, ns=(1, 1))
+    home = (site / "index.html").stat()
     edit(digest_root, GHAANI, "avoid provoking tensions.", "avoid provoking new tensions.")
     report = builder.build()
     # the article itself and the site feed carry the body; the summary (the first paragraph)
     # did not change, so no listing and no actor feed changes
     assert set(report.written) == {"articles/2020-12-03-ghaani-in-baghdad/index.html",
                                    "feed.xml"}
-    assert home.stat().st_mtime_ns == 1  # untouched
+    assert report.rendered == 2
+    after = (site / "index.html").stat()  # untouched: the same file, not a new copy
+    assert (after.st_ino, after.st_mtime_ns) == (home.st_ino, home.st_mtime_ns)
+
+
+HAND_EDITS: dict[str, Callable[[Path], None]] = {
+    "a folder of pages deleted": lambda site: shutil.rmtree(site / "actors/quds-force"),
+    "a page deleted": lambda site: (site / "feed.xml").unlink(),
+    "a page edited": lambda site: (site / "index.html").write_text("edited by hand"),
+    "a file added": lambda site: (site / "articles/notes.txt").write_text("a stray file"),
+}
+BUILDS_AFTER: dict[str, Callable[[Builder, Path], Builder]] = {
+    "a new process": lambda builder, root: Builder(root),
+    "the same builder": lambda builder, root: builder,
+    "a body edit": lambda builder, root: (EDITS["later paragraph"](root), builder)[1],
+    "digest serve's first": lambda builder, root: Builder(root, trust_changes=True),
+}
+
+
+@pytest.mark.parametrize("after", list(BUILDS_AFTER))
+@pytest.mark.parametrize("hand_edit", list(HAND_EDITS))
+def test_a_site_changed_by_hand_is_put_right_by_the_next_build(
+        digest_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, hand_edit: str,
+        after: str) -> None:
+    """A cached build takes the site folder to be as digest last left it only while its files
+    and folders have the sizes and times that build recorded: a change by hand is undone
+    though no input changed, and the build says what it found."""
+    builder = Builder(digest_root)
+    builder.build()
+    HAND_EDITS[hand_edit](digest_root / "site")
+    BUILDS_AFTER[after](builder, digest_root).build()
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(digest_root / "site") == tree(tmp_path / "fresh")
+    assert "site was changed since digest last wrote it" in caplog.text
+    again = Builder(digest_root).build()  # and trusted again
+    assert again.written == () and again.rendered == 0
+
+
+def test_the_warning_names_what_was_changed_by_hand(digest_root: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    Builder(digest_root).build()
+    site = digest_root / "site"
+    (site / "index.html").write_text("edited by hand")
+    (site / "sitemap.xml").unlink()
+    Builder(digest_root).build()
+    assert "(files changed or removed: index.html, sitemap.xml); this build restores it" \
+        in caplog.text
+    (site / "articles/notes.txt").write_text("a stray file")
+    Builder(digest_root).build()
+    assert "(files added to or removed from: articles/)" in caplog.text
+
+
+def test_a_site_without_a_record_of_it_is_looked_at_whole(digest_root: Path) -> None:
+    """No record of the site folder (or one that cannot be read): every page is rendered and
+    compared with the folder, and only what differs is written."""
+    Builder(digest_root).build()
+    (digest_root / "site/index.html").write_text("edited by hand")
+    records = next((digest_root / ".digest-cache").glob("site-*.files"))
+    records.write_bytes(b"not a pickle")
+    report = Builder(digest_root).build()
+    assert report.written == ("index.html",) and report.rendered > 1
+    records.unlink()
+    (digest_root / "site/sitemap.xml").unlink()
+    report = Builder(digest_root).build()
+    assert report.written == ("sitemap.xml",)
 
 
 def test_an_edit_shows_even_when_size_and_time_look_unchanged(digest_root: Path) -> None:

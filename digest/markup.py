@@ -83,7 +83,27 @@ class MarkdownRenderer:
         unsafe = self._converter.convert(text)
         if "<h" in unsafe:
             unsafe = _leveled(unsafe)
-        return self._cleaner.clean(unsafe)
+        safe = self._cleaner.clean(unsafe)
+        if "<pre" in safe or "<table" in safe:
+            safe = _SCROLLING.sub(_focusable, safe)
+        return safe
+
+
+_SCROLLING = re.compile(r"<(pre|table)\b([^>]*)>|</table>")
+TABLE_BOX = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
+
+
+def _focusable(match: re.Match[str]) -> str:
+    """Code blocks and tables scroll sideways when wider than the screen (style.css), so each
+    takes keyboard focus, for a reader without a mouse to scroll it (Chrome and Firefox focus
+    a box that scrolls by themselves, Safari does not). A table scrolls in a box of its own, a
+    region named "Table": a table that is itself a scrolling block is no table in Safari."""
+    element, attributes = match.groups()
+    if element == "pre":
+        return f'<pre tabindex="0"{attributes}>'
+    if element == "table":
+        return f"{TABLE_BOX}<table{attributes}>"
+    return "</table></div>"
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)

@@ -84,7 +84,21 @@ def test_raw_html_is_sanitised() -> None:
 def test_tables_fenced_code_and_lists() -> None:
     html = MarkdownRenderer().to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n"
                                       "1. one\n2. two\n")
-    assert "<table>" in html and "<pre><code>code" in html and "<ol>" in html
+    assert "<table>" in html and "<pre tabindex=\"0\"><code>code" in html and "<ol>" in html
+
+
+def test_tables_and_code_blocks_take_keyboard_focus_to_be_scrolled() -> None:
+    """Both scroll sideways on a narrow screen: a reader without a mouse must reach them. A
+    table scrolls in a named region around it, from Markdown or raw HTML alike."""
+    html = MarkdownRenderer().to_html(
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n    indented code\n\n"
+        '<table lang="fa"><tr><td>x</td></tr></table>\n\nText with <pre>raw</pre> in it.\n')
+    box = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
+    assert html.count(box) == 2 and html.count("</table></div>") == 2
+    assert f'{box}<table>\n<thead>' in html and f'{box}<table lang="fa">' in html
+    assert '<pre tabindex="0"><code>indented code' in html
+    assert '<pre tabindex="0">raw</pre>' in html
+    assert "tabindex" not in MarkdownRenderer().to_html("Text with a <preview>tag</preview>.")
 
 
 def test_converting_markdown_does_not_import_the_code_highlighter() -> None:

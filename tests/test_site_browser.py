@@ -140,6 +140,34 @@ def test_long_names_words_and_addresses_never_make_a_phone_scroll_sideways(
         assert tab.evaluate("document.documentElement.scrollWidth") <= 360, path
 
 
+def test_wide_tables_and_code_scroll_in_boxes_the_keyboard_reaches(
+        page: tuple[Any, str], digest_root: Path, static_server: tuple[str, Path]) -> None:
+    """On a phone, a table or code block wider than the screen scrolls in its own box, which
+    Tab reaches (Safari focuses no scrolling box by itself) and the arrow keys scroll; the
+    table is still laid out as a table (a table made a scrolling block is none in Safari)."""
+    tab, site = page
+    (digest_root / "content/articles/2021-03-06-long.md").write_text(LONG_ARTICLE,
+                                                                     encoding="utf-8")
+    build(digest_root, static_server[1] / "digest")
+    tab.set_viewport_size({"width": 360, "height": 740})
+    tab.goto(site + "articles/2021-03-06-long/")
+    assert tab.evaluate("getComputedStyle(document.querySelector('.body table')).display") \
+        == "table"
+    tab.evaluate("""() => {  // from the paragraph before them
+        const before = document.querySelector('.body p');
+        before.tabIndex = -1;
+        before.focus();
+    }""")
+    for box in ("DIV", "PRE"):
+        tab.keyboard.press("Tab")
+        assert tab.evaluate("document.activeElement.tagName") == box
+        assert tab.evaluate("document.activeElement.scrollWidth "
+                            "> document.activeElement.clientWidth")
+        tab.keyboard.press("ArrowRight")
+        tab.wait_for_function("document.activeElement.scrollLeft > 0")
+    assert tab.evaluate("document.activeElement.matches(':focus-visible')")
+
+
 def test_search_finds_actor_pages_by_name_or_alias_even_without_articles(
         page: tuple[Any, str], digest_root: Path, static_server: tuple[str, Path]) -> None:
     tab, site = page

@@ -30,7 +30,7 @@ from digest.persist import (
     site_writer,
 )
 from digest.scan import Scan, key_of, rescan, scan, signature
-from digest.sitecheck import describe, differences, record_site, updated
+from digest.sitecheck import describe, differences, stamps, update
 from digest.theme import theme_dir
 from digest.workers import default_workers
 from digest.write import SiteWriter, check_output_dir
@@ -118,7 +118,9 @@ class Builder:
         self._saved: Saved | None = None  # what .digest-cache/ holds, when it is the cache's past
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
-        self._records: Records | None = None  # the site folder as this builder last saw it
+        # the site folder as this builder last saw it, and the token it claimed the folder with
+        self._records: Records | None = None
+        self._token = ""
         self._site_checked = False
         self._version = code_version()
         self._cache_key = content_hash(str(self.out), str(drafts), str(base_url))[:16]
@@ -206,15 +208,17 @@ class Builder:
         if (self.trust_changes and self._site_checked) or not self.out.is_dir():
             return
         self._site_checked = True
-        records = site_records(self.root, self.out)
+        records = (self._records if self._token == site_writer(self.root, self.out)
+                   else site_records(self.root, self.out))  # (saved by the last to save)
         changes = differences(self.out, records) if records else None
         if changes == []:
             self._records = records
             return
         if changes:
-            log.warning("%s was changed since digest last wrote it (%s); this build restores "
-                        "it. To change the site, edit content/, templates/ or static/: every "
-                        "build replaces what the site folder holds", self.out, describe(changes))
+            log.warning("%s was changed since digest last wrote it (files changed or removed: "
+                        "%s); this build restores it. To change the site, edit content/, "
+                        "templates/ or static/: every build replaces what the site folder holds",
+                        self.out, describe(changes))
         self._records = None
         claim_site(self.root, self.out)
 
@@ -229,6 +233,7 @@ class Builder:
         cache = self._cache
         if not self.use_cache or cache is None or not cache.inputs:
             return
+        save_site_records(self.root, self.out, self._records)
         self._store.save(cache.html_keys)
         self._saved = save_cache(self.root, self._cache_key, self._version, cache, self._saved,
                                  "\n".join([cache.inputs, str(self._last_pages),
@@ -239,16 +244,15 @@ class Builder:
         longer describes the site (see digest.persist); a Ctrl-C meanwhile waits until every
         file is in place, so that the site is all old or all new."""
         with held_interrupts():
-            claim_site(self.root, self.out)
+            self._token = claim_site(self.root, self.out)
+            save_site_records(self.root, self.out, None)  # until save() keeps the new ones
             if self.use_cache:
                 mark_site_changing(self.root, self._cache_key)
             report = writer.commit(partial=partial)
             if not partial:
-                self._records = record_site(self.out, writer.paths)
+                self._records = stamps(self.out, writer.paths)
             elif self._records is not None:
-                self._records = updated(self._records, self.out,
-                                        (*report.written, *report.removed))
-            save_site_records(self.root, self.out, self._records)
+                update(self._records, self.out, (*report.written, *report.removed))
             return report
 
     def _relative(self, path: Path) -> str:

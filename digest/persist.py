@@ -195,7 +195,7 @@ def site_writer(root: Path, out: Path) -> str:
         return ""
 
 
-def claim_site(root: Path, out: Path) -> None:
+def claim_site(root: Path, out: Path) -> str:
     """Say that a build is about to change the site folder `out`, with a new token.
 
     Each kind of build (with --drafts, another --base-url, --no-cache) keeps its own cache,
@@ -204,7 +204,9 @@ def claim_site(root: Path, out: Path) -> None:
     with --drafts, say, the next plain build must look at the site again rather than keep
     the draft's pages."""
     _made_folder(root)
-    _writer_file(root, out).write_text(secrets.token_hex(8), encoding="utf-8")
+    token = secrets.token_hex(8)
+    _writer_file(root, out).write_text(token, encoding="utf-8")
+    return token
 
 
 def _records_file(root: Path, out: Path) -> Path:

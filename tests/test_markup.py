@@ -112,7 +112,7 @@ def test_converting_markdown_does_not_import_the_code_highlighter() -> None:
               "print('pygments' in sys.modules, html)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)
-    assert result.stdout == 'False <pre><code>x = 1\n</code></pre>\n'
+    assert result.stdout == 'False <pre tabindex="0"><code>x = 1\n</code></pre>\n'
 
 
 # Every inline pattern Python-Markdown has, in the places where they nest and overlap.

@@ -233,7 +233,8 @@ class Builder:
         cache = self._cache
         if not self.use_cache or cache is None or not cache.inputs:
             return
-        save_site_records(self.root, self.out, self._records)
+        if self._token == site_writer(self.root, self.out):  # no other build wrote it since
+            save_site_records(self.root, self.out, self._records)
         self._store.save(cache.html_keys)
         self._saved = save_cache(self.root, self._cache_key, self._version, cache, self._saved,
                                  "\n".join([cache.inputs, str(self._last_pages),

@@ -501,6 +501,17 @@ def test_a_long_lived_builder_saves_its_cache_when_asked(digest_root: Path,
     assert "changed since digest last wrote it" not in caplog.text
 
 
+def test_a_long_lived_builder_keeps_no_record_of_a_site_another_build_wrote_since(
+        digest_root: Path, caplog: pytest.LogCaptureFixture) -> None:
+    preview = Builder(digest_root, autosave=False, trust_changes=True)
+    preview.build()
+    Builder(digest_root, drafts=True).build()  # the draft's pages are on the site now
+    preview.save()  # its record would describe the site without them
+    Builder(digest_root).build()
+    assert "changed since digest last wrote it" not in caplog.text
+    assert not (digest_root / "site/articles/2021-04-01-draft").exists()
+
+
 def test_open_pages_first_then_the_rest(digest_root: Path, tmp_path: Path) -> None:
     from digest.theme import theme_dir
 

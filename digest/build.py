@@ -205,9 +205,11 @@ class Builder:
         describes it, and this build renders every page again and puts back what differs.
         Before every build; only before the first of a builder told what changes (digest serve,
         whose own builds are the ones writing the folder meanwhile)."""
-        if (self.trust_changes and self._site_checked) or not self.out.is_dir():
+        if self.trust_changes and self._site_checked:
             return
         self._site_checked = True
+        if not self.out.is_dir():  # nothing to check: this build writes every file
+            return
         records = (self._records if self._token == site_writer(self.root, self.out)
                    else site_records(self.root, self.out))  # (saved by the last to save)
         changes = differences(self.out, records) if records else None

@@ -253,6 +253,21 @@ def test_the_warning_names_what_was_changed_by_hand(digest_root: Path,
         "actors/esmail-ghaani/index.html, actors/index.html and " in caplog.text
 
 
+def test_digest_serve_looks_at_the_site_folder_once_when_it_starts(
+        digest_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Only the first build of a builder told what changes compares the folder with its record:
+    the preview's rebuilds write the folder themselves, and a stat call on each of its files
+    would cost a rebuild 0.05 s at 10,000 articles. Also when that first build made the
+    folder."""
+    builder = Builder(digest_root, tmp_path / "preview", trust_changes=True)
+    builder.build()
+    (tmp_path / "preview/sitemap.xml").unlink()
+    EDITS["later paragraph"](digest_root)
+    builder.build(changed=[digest_root / GHAANI])
+    assert not (tmp_path / "preview/sitemap.xml").exists()
+    assert "changed since digest last wrote it" not in caplog.text
+
+
 def test_a_file_added_to_the_site_by_hand_stays_until_a_build_without_the_cache(
         digest_root: Path) -> None:
     """Not looked for: it changes none of digest's pages, and desktops leave files of their own

@@ -90,7 +90,7 @@ class MarkdownRenderer:
 
 
 _SCROLLING = re.compile(r"<(pre|table)\b([^>]*)>|</table>")
-TABLE_BOX = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
+_TABLE_BOX = '<div class="table-scroll" role="region" aria-label="Table" tabindex="0">'
 
 
 def _focusable(match: re.Match[str]) -> str:
@@ -102,7 +102,7 @@ def _focusable(match: re.Match[str]) -> str:
     if element == "pre":
         return f'<pre tabindex="0"{attributes}>'
     if element == "table":
-        return f"{TABLE_BOX}<table{attributes}>"
+        return f"{_TABLE_BOX}<table{attributes}>"
     return "</table></div>"
 
 

@@ -18,7 +18,7 @@ import logging
 import os
 import pickle
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -235,9 +235,14 @@ def save_site_records(root: Path, out: Path, records: Records | None) -> None:
         path.unlink(missing_ok=True)
         return
     _made_folder(root)
+    _replace(path, lambda handle: pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write the file whole or not at all: into a temporary file, then renamed over it."""
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as handle, _no_gc():
-        pickle.dump(records, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        write(handle)
     os.replace(temporary, path)
 
 
@@ -376,10 +381,7 @@ def save_cache(root: Path, key: str, version: str, cache: BuildCache,
         path = _state_file(root, key)
         journal.unlink(missing_ok=True)
         state = secrets.token_hex(8)
-        temporary = path.with_suffix(".tmp")
-        with temporary.open("wb") as handle, _no_gc():
-            _write_state(handle, version, state, cache)
-        os.replace(temporary, path)
+        _replace(path, lambda handle: _write_state(handle, version, state, cache))
         now = Saved.of(state, 0, cache)
     _marker_file(root, key).unlink(missing_ok=True)
     write_stamp(root, key, stamp)

@@ -96,6 +96,19 @@ def test_an_article_edit_appears_without_any_action(page: Any, digest_root: Path
     assert "Three rockets" not in page.inner_text("body")
 
 
+def test_an_edit_to_another_article_leaves_the_open_page_alone(page: Any,
+                                                               digest_root: Path) -> None:
+    """The build changes that article's page and the site feed, which carries its text: this
+    page shows neither, so it is not reloaded (a reader keeps their place)."""
+    mark(page)
+    served_at = page.evaluate("() => document.querySelector('script[data-events]').dataset.version")
+    other = digest_root / "content/articles/2021-02-01-statement.md"
+    other.write_text(other.read_text() + "\nA second paragraph, later.\n")
+    page.wait_for_function(
+        "v => document.querySelector('script[data-events]').dataset.version !== v", arg=served_at)
+    assert still_marked(page)
+
+
 def test_a_template_edit_appears_without_any_action(page: Any, digest_root: Path) -> None:
     template = digest_root / "templates" / "article.html"
     text = template.read_text()

@@ -74,10 +74,23 @@
     }
   }
 
+  // Whether this page shows a file of the site: the page itself, or one it loaded (its
+  // stylesheets, scripts and images, the search index it fetched). Feeds, the sitemap and
+  // other pages change with most edits, and are only linked.
+  function shows(file) {
+    return file === page || performance.getEntriesByType("resource").some(
+      (entry) => new URL(entry.name).pathname.endsWith(`/${file}`));
+  }
+
+  function setVersion(value) {
+    version = value;
+    script.dataset.version = value;  // lets tests see that a build was heard
+  }
+
   function apply(state, live) {
     if (state.problems.length > 0) {
       showProblems(state.problems);
-      version = state.version;
+      setVersion(state.version);
       return;
     }
     if (overlay() !== null) {
@@ -87,10 +100,10 @@
     if (state.version === version) {
       return;
     }
-    const otherPagesOnly = live && page !== "" && state.changed.length > 0 &&
-      state.changed.every((file) => file !== page && file.endsWith(".html"));
-    version = state.version;
-    if (otherPagesOnly) {
+    const unseen = live && page !== "" && state.changed.length > 0 &&
+      !state.changed.some(shows);
+    setVersion(state.version);
+    if (unseen) {
       return;  // this page and everything it loads are as they were
     }
     if (live && state.css_only) {

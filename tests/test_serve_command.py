@@ -75,7 +75,10 @@ class ServeProcess:
             [sys.executable, "-m", "digest", "serve", "--root", str(root), "--port", str(port),
              *extra],
             cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True)
+            text=True,
+            # Ctrl-C reaches it as from a terminal, also when the tests run in the background
+            # of a script (which starts them with SIGINT ignored, and Python keeps it so)
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

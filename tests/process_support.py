@@ -1,8 +1,9 @@
-"""Looking at a running process from a test: which processes it has started."""
+"""Processes started by tests: hearing Ctrl-C as from a terminal; which processes they start."""
 
 from __future__ import annotations
 
 import contextlib
+import signal
 from pathlib import Path
 
 
@@ -13,3 +14,10 @@ def children(pid: int) -> set[int]:
         with contextlib.suppress(OSError):  # a thread that ended meanwhile
             found.update(int(child) for child in task.read_text().split())
     return found
+
+
+def hears_ctrl_c() -> None:
+    """For subprocess's preexec_fn: the child takes SIGINT as from a terminal, also when the
+    tests run in the background of a script, which starts them with SIGINT ignored (and
+    Python keeps an ignored SIGINT ignored, so Ctrl-C would never reach the child)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -13,7 +13,7 @@ import pytest
 
 from digest.cli import main
 from digest.theme import theme_dir
-from tests.process_support import children
+from tests.process_support import children, hears_ctrl_c
 
 
 def test_python_dash_m_digest_shows_every_command() -> None:
@@ -94,7 +94,7 @@ def test_ctrl_c_stops_a_large_build_quietly_and_leaves_the_site_as_it_was(
 
     build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True,
-                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                             preexec_fn=hears_ctrl_c)
     while not children(build.pid):  # interrupted while workers run
         assert build.poll() is None, "the build ended before it forked workers"
         time.sleep(0.002)

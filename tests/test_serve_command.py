@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from digest.theme import theme_dir
-from tests.process_support import children
+from tests.process_support import children, hears_ctrl_c
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = "content/articles/2021-01-10-rockets-green-zone.md"
@@ -75,10 +75,7 @@ class ServeProcess:
             [sys.executable, "-m", "digest", "serve", "--root", str(root), "--port", str(port),
              *extra],
             cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True,
-            # Ctrl-C reaches it as from a terminal, also when the tests run in the background
-            # of a script (which starts them with SIGINT ignored, and Python keeps it so)
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            text=True, preexec_fn=hears_ctrl_c)
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -13,10 +13,15 @@ with the median time of each:
    shows what a faster step would save.
 
 The steps are timed by wrapping the functions that do them (STEPS); the build itself runs
-unchanged. Each call writes two lines to a log file, about 1% of the build's time. digest's
-modules are imported before the clock starts, so start-up is not counted (bench/run_builds.py
-counts it). A step's time is inclusive, except "page views" (the rest of a page's turn:
-making its views), which is a page's time less its Jinja, fingerprint and write.
+unchanged. Each call writes two lines to its process's log file (3 µs a call here, under 2%
+of a build's CPU time). digest's modules are imported before the clock starts, so start-up is
+not counted (bench/run_builds.py counts it). A step's time is inclusive, except "page views"
+(the rest of a page's turn: making its views), which is a page's time less its Jinja,
+fingerprint and write.
+
+Writing a page takes several times longer in a run started right after many files were deleted
+(another run's builds, removed when it ends): ext4 searches past freshly freed inodes for every
+file it creates (bench/README.md). Give the file system a minute between runs.
 """
 
 from __future__ import annotations
@@ -84,8 +89,29 @@ class Run:
     parent: int = 0
 
 
-def install(log: int) -> None:
-    """Wrap each step's function so that every call writes 'pid ns index +' and '... -'."""
+class Log:
+    """Where the wrappers write: a file for each process, named by its pid, so that processes
+    never wait on each other's writes. A worker forked during the build opens its own file at
+    its first call."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._pid, self._file = -1, -1
+
+    def write(self, index: int, sign: str) -> None:
+        pid = os.getpid()
+        if pid != self._pid:
+            self._pid = pid
+            self._file = os.open(self.folder / f"{pid}.txt", os.O_WRONLY | os.O_CREAT)
+        os.write(self._file, f"{time.perf_counter_ns()} {index} {sign}\n".encode())
+
+    def close(self) -> None:
+        if self._pid == os.getpid():
+            os.close(self._file)
+
+
+def install(log: Log) -> None:
+    """Wrap each step's function so that every call logs 'ns index +' and 'ns index -'."""
     for index, step in enumerate(STEPS):
         owner: Any = importlib.import_module(step.module)
         *path, name = step.attribute.split(".")
@@ -94,23 +120,25 @@ def install(log: int) -> None:
         setattr(owner, name, _wrapped(getattr(owner, name), index, log))
 
 
-def _wrapped(function: Callable[..., Any], index: int, log: int) -> Callable[..., Any]:
+def _wrapped(function: Callable[..., Any], index: int, log: Log) -> Callable[..., Any]:
     def timed(*args: Any, **kwargs: Any) -> Any:
-        os.write(log, f"{os.getpid()} {time.perf_counter_ns()} {index} +\n".encode())
+        log.write(index, "+")
         try:
             return function(*args, **kwargs)
         finally:
-            os.write(log, f"{os.getpid()} {time.perf_counter_ns()} {index} -\n".encode())
+            log.write(index, "-")
     timed.__wrapped__ = function  # type: ignore[attr-defined]
     return timed
 
 
-def read_log(path: Path, started_ns: int) -> dict[int, dict[str, Span]]:
+def read_logs(folder: Path, started_ns: int) -> dict[int, dict[str, Span]]:
     spans: dict[int, dict[str, Span]] = defaultdict(lambda: defaultdict(Span))
     opened: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for line in path.read_text().splitlines():
-        pid_text, ns, index_text, sign = line.split()
-        pid, index = int(pid_text), int(index_text)
+    lines = [(int(path.stem), line) for path in folder.glob("*.txt")
+             for line in path.read_text().splitlines()]
+    for pid, line in lines:
+        ns, index_text, sign = line.split()
+        index = int(index_text)
         moment = (int(ns) - started_ns) / 1e9
         span = spans[pid][STEPS[index].label]
         if sign == "+":
@@ -145,8 +173,9 @@ def cold_build(root: Path, runs: Path, number: int, workers: int | None) -> Run:
     cache = root / ".digest-cache"
     if cache.exists():
         cache.rename(runs / f"cache-{number}")
-    log_path = runs / f"log-{number}.txt"
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND)
+    logs = runs / f"logs-{number}"
+    logs.mkdir()
+    log = Log(logs)
     install(log)
     try:
         cpu, started_ns = _cpu_seconds(), time.perf_counter_ns()
@@ -154,8 +183,8 @@ def cold_build(root: Path, runs: Path, number: int, workers: int | None) -> Run:
         wall, cpu = (time.perf_counter_ns() - started_ns) / 1e9, _cpu_seconds() - cpu
     finally:
         uninstall()
-        os.close(log)
-    return Run(wall, cpu, read_log(log_path, started_ns), os.getpid())
+        log.close()
+    return Run(wall, cpu, read_logs(logs, started_ns), os.getpid())
 
 
 def uninstall() -> None:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from digest.incremental import BodyEdit
     from digest.load import Content
     from digest.pages import SitePlan
+    from digest.render import ParsedTemplates
     from digest.rendering import PageResult, Progress
     from digest.sitecheck import Records
     from digest.write import WriteReport
@@ -118,6 +119,7 @@ class Builder:
         self._saved: Saved | None = None  # what .digest-cache/ holds, when it is the cache's past
         self._last_pages = 0
         self._environment: tuple[str, jinja2.Environment] | None = None
+        self._parsed_templates: ParsedTemplates = {}  # kept for the next template edit
         # the site folder as this builder last saw it, and the token it claimed the folder with
         self._records: Records | None = None
         self._token = ""
@@ -474,7 +476,8 @@ class Builder:
 
         folders = template_dirs(config)
         salts = {}
-        for name, closure in template_closures(environment, self.root).items():
+        for name, closure in template_closures(environment, self.root,
+                                               self._parsed_templates).items():
             if closure is not None:
                 stamps = [(part, [scanned.get(key_of(self.root, folder / part))
                                   for folder in folders]) for part in sorted(closure)]

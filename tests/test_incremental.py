@@ -618,6 +618,34 @@ def test_a_template_edit_renders_only_the_pages_made_with_it(digest_root: Path) 
     assert builder.build().rendered == html_pages  # every HTML page is made with base.html
 
 
+def test_a_template_that_starts_or_stops_including_another_changes_what_depends_on_it(
+        digest_root: Path) -> None:
+    # one builder across the edits, as in digest serve: it remembers which templates each one
+    # includes, and must notice when a template's text says otherwise
+    from digest.theme import theme_dir
+
+    (digest_root / "templates").mkdir()
+    shutil.copy(theme_dir() / "tag.html", digest_root / "templates/tag.html")
+    (digest_root / "templates/note.html").write_text("<p>Note one</p>", encoding="utf-8")
+    builder = Builder(digest_root)
+    builder.build()
+    edit(digest_root, "templates/tag.html", "{% block main %}",
+         '{% block main %}{% include "note.html" %}')
+    builder.build()
+    tag_page = digest_root / "site/tags/iraq/index.html"
+    assert "<p>Note one</p>" in tag_page.read_text(encoding="utf-8")
+
+    edit(digest_root, "templates/note.html", "one", "two")
+    report = builder.build()
+    assert set(report.written) == {"tags/iraq/index.html", "tags/militias/index.html"}
+    assert "<p>Note two</p>" in tag_page.read_text(encoding="utf-8")
+
+    edit(digest_root, "templates/tag.html", '{% include "note.html" %}', "")
+    builder.build()
+    edit(digest_root, "templates/note.html", "two", "three")
+    assert builder.build().rendered == 0  # nothing includes it any more
+
+
 def test_a_body_edited_during_the_build_is_an_error_not_a_wrong_page(digest_root: Path) -> None:
     # Bodies are read again from their files when converted; if the file no longer holds the
     # body the build loaded, converting it would cache HTML under the old body's key.

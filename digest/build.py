@@ -148,6 +148,16 @@ class Builder:
         """Every input file: content, templates, static files, settings, the default theme."""
         return scan(self.root, [*self.source_folders, *self.source_files, theme_dir()])
 
+    def _scan_for(self, changed: Iterable[Path] | None) -> Scan:
+        """The inputs now: for a builder told what changes (trust_changes), the last build's
+        scan brought up to date for the files that changed; else a new scan of every input
+        (at 10,000 articles, 55 ms of digest serve's 110 ms for a template edit's open page)."""
+        if self.trust_changes and changed is not None and self._scanned is not None:
+            scanned = rescan(self.root, self._scanned, changed)
+            if scanned is not None:
+                return scanned
+        return self._scan()
+
     def _check_output_dir(self) -> None:
         check_output_dir(self.out, self.root, self.source_folders,
                          known=site_writer(self.root, self.out) != "")
@@ -170,11 +180,7 @@ class Builder:
         self._check_output_dir()
         self._check_site()
         changed_paths = {self._relative(p) for p in changed or ()}
-        scanned = None
-        if self.trust_changes and changed is not None and self._scanned is not None:
-            scanned = rescan(self.root, self._scanned, changed)
-        if scanned is None:
-            scanned = self._scan()
+        scanned = self._scan_for(changed)
         inputs = f"{self._version} {signature(scanned)}"
         stamp = f"{inputs} {self._output_id()}"
         if self._cache is None and self.use_cache and not changed_paths:
@@ -425,11 +431,17 @@ class Builder:
             return self.build(changed)
         cache = self._loaded_cache()
         changed_paths = {self._relative(p) for p in changed or ()}
-        ready = self._prepare(config, cache, changed_paths, self._scan())
-        # no fingerprints known: every page asked for is rendered; and the next build must
-        # not take them for the last full build's pages (it renders pages marked b"" again)
-        trusted = cache.output_id == self._output_id()
-        results, report = self._write_pages(ready, set(pages), {}, None)
+        try:
+            ready = self._prepare(config, cache, changed_paths, self._scan_for(changed))
+            # no fingerprints known: every page asked for is rendered; and the next build must
+            # not take them for the last full build's pages (it renders pages marked b"" again)
+            trusted = cache.output_id == self._output_id()
+            results, report = self._write_pages(ready, set(pages), {}, None)
+        except BaseException:
+            # the changes it was told of may never be told again (the build that follows a
+            # failure is told only of the fix): the next build looks at every input
+            self._scanned = None
+            raise
         if trusted:  # its own writing: the cache still describes every other page of the site
             cache.output_id = self._output_id()
         for result in results:

@@ -551,6 +551,34 @@ def test_open_pages_first_then_the_rest(digest_root: Path, tmp_path: Path) -> No
     assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
 
 
+def test_after_open_pages_fail_to_build_every_change_still_reaches_the_site(
+        digest_root: Path, tmp_path: Path) -> None:
+    # digest serve, told what changed: one save touches two templates, the open page's is
+    # broken; once it is fixed, the other template's edit must reach its pages too
+    from digest.errors import TemplateError
+    from digest.theme import theme_dir
+
+    (digest_root / "templates").mkdir()
+    article, tag = digest_root / "templates/article.html", digest_root / "templates/tag.html"
+    shutil.copy(theme_dir() / "article.html", article)
+    shutil.copy(theme_dir() / "tag.html", tag)
+    builder = Builder(digest_root, tmp_path / "site", autosave=False, trust_changes=True)
+    builder.build()
+    shown = "articles/2020-12-03-ghaani-in-baghdad/index.html"
+    edit(digest_root, "templates/tag.html", '<h1 class="page-title">',
+         '<h1 class="page-title">Tag ')
+    edit(digest_root, "templates/article.html", "Related articles", "{{ no_such_macro() }}")
+    with pytest.raises(TemplateError):
+        builder.build_pages({shown}, changed=[tag, article])
+
+    edit(digest_root, "templates/article.html", "{{ no_such_macro() }}", "Related")
+    builder.build_pages({shown}, changed=[article])
+    builder.build(changed=[article])
+    assert "Tag #" in (tmp_path / "site/tags/iraq/index.html").read_text(encoding="utf-8")
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(tmp_path / "site") == tree(tmp_path / "fresh")
+
+
 @pytest.mark.parametrize(("workers", "read_ahead"), [(1, False), (2, False), (2, True)])
 def test_long_builds_report_their_progress(digest_root: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch, workers: int,

@@ -428,8 +428,10 @@ def _read_folders(config: Config, scanned: Scan, problems: list[Problem], parsed
 def reload_content(config: Config, previous: Content, parsed: ParsedFiles,
                    changed: set[str]) -> Content | None:
     """`previous` with the changed files read again, when they are all articles or actors it
-    already had (else None: a file came or went, so load_content must look at everything)."""
+    already had (else None: a file came or went, so load_content must look at everything).
+    Files outside content/ (templates, static files, settings) make no difference to it."""
     tags_file = "content/tags.yaml"
+    changed = {relative for relative in changed if relative.startswith("content/")}
     known = {a.path for a in previous.articles} | {a.path for a in previous.actors}
     if not changed <= known | {tags_file}:
         return None

@@ -86,6 +86,31 @@ def test_cached_build_after_an_edit_equals_a_fresh_build(digest_root: Path, tmp_
     assert tree(tmp_path / "from-disk") == fresh
 
 
+def files_of(root: Path) -> dict[Path, tuple[int, int]]:
+    return {path: (path.stat().st_mtime_ns, path.stat().st_size)
+            for path in root.rglob("*") if path.is_file() and ".digest-cache" not in path.parts}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_a_build_told_what_changed_equals_a_fresh_build(digest_root: Path, tmp_path: Path,
+                                                        name: str) -> None:
+    # digest serve's builder looks only at the files its watcher names
+    from digest.theme import theme_dir
+
+    (digest_root / "templates").mkdir()
+    shutil.copy(theme_dir() / "article.html", digest_root / "templates/article.html")
+    builder = Builder(digest_root, tmp_path / "preview", trust_changes=True)
+    builder.build()
+    before = files_of(digest_root)
+    EDITS[name](digest_root)
+    after = files_of(digest_root)
+    changed = [path for path in before.keys() | after.keys() if before.get(path) != after.get(path)]
+    assert changed
+    builder.build(changed=changed)
+    Builder(digest_root, tmp_path / "fresh", use_cache=False).build()
+    assert tree(tmp_path / "preview") == tree(tmp_path / "fresh")
+
+
 def test_a_build_for_another_address_uses_templates_compiled_for_its_own(
         digest_root: Path, tmp_path: Path) -> None:
     """Compiling a template works out `'static/style.css'|url` once, with the site's address:

@@ -110,13 +110,19 @@ class Log:
             os.close(self._file)
 
 
+def _owner(step: Step) -> tuple[Any, str]:
+    """The module or class that holds the step's function, and the function's name there."""
+    owner: Any = importlib.import_module(step.module)
+    *path, name = step.attribute.split(".")
+    for part in path:
+        owner = getattr(owner, part)
+    return owner, name
+
+
 def install(log: Log) -> None:
     """Wrap each step's function so that every call logs 'ns index +' and 'ns index -'."""
     for index, step in enumerate(STEPS):
-        owner: Any = importlib.import_module(step.module)
-        *path, name = step.attribute.split(".")
-        for part in path:
-            owner = getattr(owner, part)
+        owner, name = _owner(step)
         setattr(owner, name, _wrapped(getattr(owner, name), index, log))
 
 
@@ -189,10 +195,7 @@ def cold_build(root: Path, runs: Path, number: int, workers: int | None) -> Run:
 
 def uninstall() -> None:
     for step in STEPS:
-        owner: Any = importlib.import_module(step.module)
-        *path, name = step.attribute.split(".")
-        for part in path:
-            owner = getattr(owner, part)
+        owner, name = _owner(step)
         function = getattr(owner, name)
         setattr(owner, name, getattr(function, "__wrapped__", function))
 

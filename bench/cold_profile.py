@@ -102,7 +102,8 @@ class Log:
         pid = os.getpid()
         if pid != self._pid:
             self._pid = pid
-            self._file = os.open(self.folder / f"{pid}.txt", os.O_WRONLY | os.O_CREAT)
+            self._file = os.open(self.folder / f"{pid}.txt",
+                                 os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         os.write(self._file, f"{time.perf_counter_ns()} {index} {sign}\n".encode())
 
     def close(self) -> None:

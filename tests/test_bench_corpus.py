@@ -13,16 +13,12 @@ from digest.frontmatter import parse_document
 from digest.load import load_content
 from digest.model import name_key
 from tests.bench_support import load_bench_script
+from tests.test_incremental import tree
 
 
 @pytest.fixture(scope="module")
 def corpus_module() -> ModuleType:
     return load_bench_script("corpus")
-
-
-def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_same_count_and_seed_give_identical_bytes_in_all_three_layouts(
@@ -32,9 +28,9 @@ def test_same_count_and_seed_give_identical_bytes_in_all_three_layouts(
                             "--hugo", str(tmp_path / run / "h"),
                             "--pelican", str(tmp_path / run / "p")])
     for layout in ("d", "h", "p"):
-        first = tree_bytes(tmp_path / "first" / layout)
+        first = tree(tmp_path / "first" / layout)
         assert first, layout
-        assert first == tree_bytes(tmp_path / "second" / layout), layout
+        assert first == tree(tmp_path / "second" / layout), layout
 
 
 def test_another_seed_gives_another_corpus(corpus_module: ModuleType) -> None:

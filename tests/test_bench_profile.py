@@ -10,6 +10,7 @@ import pytest
 
 from digest.build import Builder
 from tests.bench_support import load_bench_script
+from tests.test_incremental import tree
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +25,13 @@ def corpus(profile: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return root
 
 
-def files_of(site: Path) -> dict[str, bytes]:
-    return {path.relative_to(site).as_posix(): path.read_bytes()
-            for path in sorted(site.rglob("*")) if path.is_file()}
-
-
 def test_a_profiled_build_writes_the_site_a_plain_build_writes(
         profile: ModuleType, corpus: Path, tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     runs.mkdir()
     profile.cold_build(corpus, runs, 0, 1)
     Builder(corpus, tmp_path / "plain", use_cache=False, workers=1).build()
-    assert files_of(runs / "site-0") == files_of(tmp_path / "plain")
+    assert tree(runs / "site-0") == tree(tmp_path / "plain")
 
 
 def test_every_step_of_a_one_process_build_is_timed(profile: ModuleType, corpus: Path,

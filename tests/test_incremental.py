@@ -86,7 +86,8 @@ def test_cached_build_after_an_edit_equals_a_fresh_build(digest_root: Path, tmp_
     assert tree(tmp_path / "from-disk") == fresh
 
 
-def files_of(root: Path) -> dict[Path, tuple[int, int]]:
+def stamps_of(root: Path) -> dict[Path, tuple[int, int]]:
+    """Each file's time and size, as a watcher would notice them change."""
     return {path: (path.stat().st_mtime_ns, path.stat().st_size)
             for path in root.rglob("*") if path.is_file() and ".digest-cache" not in path.parts}
 
@@ -101,9 +102,9 @@ def test_a_build_told_what_changed_equals_a_fresh_build(digest_root: Path, tmp_p
     shutil.copy(theme_dir() / "article.html", digest_root / "templates/article.html")
     builder = Builder(digest_root, tmp_path / "preview", trust_changes=True)
     builder.build()
-    before = files_of(digest_root)
+    before = stamps_of(digest_root)
     EDITS[name](digest_root)
-    after = files_of(digest_root)
+    after = stamps_of(digest_root)
     changed = [path for path in before.keys() | after.keys() if before.get(path) != after.get(path)]
     assert changed
     builder.build(changed=changed)

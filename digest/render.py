@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,43 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
 
 _NO_LANGUAGE = markupsafe.Markup("")
 
+# MarkupSafe's own escaping of a str, without the Markup made around it (MarkupSafe 3; in
+# MarkupSafe 2 escape is a single C function, and there is nothing to save)
+_escape_text = getattr(markupsafe, "_escape_inner", None)
+_Markup = markupsafe.Markup
+_as_markup = str.__new__
+
+
+def _escape(value: Any) -> markupsafe.Markup:
+    """markupsafe.escape, with the same result, in a third of the time for a str. Every
+    `{{ value }}` in a template is one call, about 190 a page, and MarkupSafe 3 spends most
+    of a call making the Markup through Markup.__new__, in Python, which looks for an
+    __html__ method (a str has none) before doing what str.__new__ does here."""
+    if type(value) is str:
+        return _as_markup(_Markup, _escape_text(value))  # type: ignore[misc]
+    if type(value) is _Markup:  # safe already: escape would make an equal copy
+        return value
+    return markupsafe.escape(value)
+
+
+escape = _escape if _escape_text is not None else markupsafe.escape
+
+
+class _Template(jinja2.Template):
+    """A template whose compiled code escapes with digest's escape. Jinja compiles a template
+    to a Python module that imports markupsafe's escape by name, and the template's functions
+    look that name up in the module when they run: replacing it there changes nothing else."""
+
+    @classmethod
+    def from_code(cls, environment: jinja2.Environment, code: Any,
+                  globals: MutableMapping[str, Any], uptodate: Callable[[], bool] | None = None,
+                  ) -> jinja2.Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        module = template.root_render_func.__globals__
+        if module.get("escape") is markupsafe.escape:
+            module["escape"] = escape
+        return template
+
 
 def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment for the digest's templates. compiled: a folder where Jinja keeps
@@ -84,6 +121,7 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
         # (digest.build), and checking each template's file on every page costs 6% of rendering
         auto_reload=False,
     )
+    environment.template_class = _Template
     base_path, base_url = config.base_path, config.base_url
 
     def url(path: str) -> str:

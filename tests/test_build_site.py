@@ -364,3 +364,24 @@ def test_the_navigation_marks_the_page_the_reader_is_on(built_site: Path) -> Non
     assert current("search/index.html") == ["Search"]
     assert current("page/2/index.html") == []  # a page of Latest, not the one its link opens
     assert current(GHAANI) == []
+
+
+def test_text_from_the_front_matter_is_shown_as_written_never_as_markup(
+        digest_root: Path) -> None:
+    (digest_root / "content/articles/2021-05-02-markup.md").write_text(
+        "---\ntitle: 'Is <b>5 < 6</b> & \"x\" O''Neil''s?'\ndate: 2021-05-02\n"
+        "summary: <script>alert(1)</script> & more\nquotes:\n"
+        "  - text: '\"<i>No</i>,\" he said'\n    speaker: Esmail Ghaani\n---\n"
+        "A body.\n", encoding="utf-8")
+    build(digest_root)
+    site = digest_root / "site"
+    page = read(site, "articles/2021-05-02-markup/index.html")
+    title = "Is &lt;b&gt;5 &lt; 6&lt;/b&gt; &amp; &#34;x&#34; O&#39;Neil&#39;s?"
+    assert f"<h1>{title}</h1>" in page
+    assert f'<meta property="og:title" content="{title}">' in page
+    assert ('<meta name="description" content="&lt;script&gt;alert(1)&lt;/script&gt; &amp; '
+            'more">') in page
+    assert "<p>&#34;&lt;i&gt;No&lt;/i&gt;,&#34; he said</p>" in page
+    assert "<script>alert" not in page
+    assert f'markup/">{title}</a></h2>' in read(site, "index.html")  # its card
+    assert f"<title>{title}</title>" in read(site, "feed.xml")

@@ -60,10 +60,11 @@ _ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "*": {"id", "lang", "dir"},
 }
-# Links inside a body must never carry the actor link: these elements keep their text as is.
-_NO_LINK_ELEMENTS = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script",
-                               "style", "kbd", "samp"})
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# A tag in body HTML (the sanitiser writes every '<' and '>' that is not one as &lt; and &gt;,
+# also inside attribute values). Group 2: the tag's name when it is one of the elements whose
+# text never carries an actor link (a whole name: <abbr> is not <a>).
+_TAG = re.compile(r"<(/?)(?:(a|code|pre|h[1-6]|script|style|kbd|samp)(?![a-zA-Z0-9])|"
+                  r"[a-zA-Z][a-zA-Z0-9]*)[^>]*>", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -165,12 +166,18 @@ def link_first_mentions(body_html: str, names: Mapping[str, str], title_for: Map
     by_url: dict[str, list[str]] = {}
     for spelling, url in names.items():
         by_url.setdefault(url, []).append(spelling)
-    segments = _linkable_text(body_html)
-    starts = [segment[0] for segment in segments]
+    tags, closed = _markup_spans(body_html)
+    tag_starts = [span[0] for span in tags]
+    closed_starts = [span[0] for span in closed]
 
     def linkable(match: re.Match[str]) -> bool:
-        index = bisect.bisect_right(starts, match.start()) - 1
-        return index >= 0 and match.end() <= segments[index][1]
+        """Neither in a tag (an attribute's value) nor in a link, code or a heading."""
+        start = match.start()
+        for starts, spans in ((tag_starts, tags), (closed_starts, closed)):
+            index = bisect.bisect_right(starts, start) - 1
+            if index >= 0 and start < spans[index][1]:
+                return False
+        return True
 
     # Each actor's mentions in reading order; the earliest unclaimed one of all is linked next.
     mentions = {url: (m for m in _mentions(_spellings_pattern(tuple(sorted(spellings))),
@@ -209,18 +216,23 @@ def link_first_mentions(body_html: str, names: Mapping[str, str], title_for: Map
     return "".join(out)
 
 
-def _linkable_text(body_html: str) -> list[tuple[int, int]]:
-    """(start, end) of each run of text outside tags and outside links, code and headings."""
-    segments = []
-    blocked = 0
-    position = 0
-    for tag in _TAG.finditer(body_html):
-        if blocked == 0 and tag.start() > position:
-            segments.append((position, tag.start()))
-        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
-        if name in _NO_LINK_ELEMENTS and not self_closing:
-            blocked = max(blocked + (-1 if closing else 1), 0)
-        position = tag.end()
-    if blocked == 0 and position < len(body_html):
-        segments.append((position, len(body_html)))
-    return segments
+def _markup_spans(body_html: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(start, end) of each tag in body_html, and of each stretch inside links, code and
+    headings (one left open runs to the end), in order."""
+    found = list(_TAG.finditer(body_html))
+    closed = []
+    depth = opened = 0
+    for tag in [tag for tag in found if tag.group(2)]:
+        if tag.group(0).endswith("/>"):  # <a/> holds nothing
+            continue
+        if not tag.group(1):
+            if depth == 0:
+                opened = tag.start()
+            depth += 1
+        elif depth > 0:
+            depth -= 1
+            if depth == 0:
+                closed.append((opened, tag.end()))
+    if depth > 0:
+        closed.append((opened, len(body_html)))
+    return [tag.span() for tag in found], closed

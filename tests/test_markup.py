@@ -49,6 +49,15 @@ def test_never_inside_links_code_or_headings() -> None:
     assert linked.endswith('<p>Then <a class="actor-link" href="/d/actors/iran/">Iran</a>.</p>')
 
 
+def test_names_in_attributes_and_in_elements_named_like_links_are_told_apart() -> None:
+    html = ('<p><img alt="Iran" src="m.png"> <abbr title="Iran">IR</abbr> <kbd>Iran</kbd> '
+            "<address>Iran</address></p>")
+    linked = link(html, {"Iran": IRAN})
+    assert linked.count("actor-link") == 1  # not in alt or title, nor in a key to press
+    assert '<address><a class="actor-link" href="/d/actors/iran/">Iran</a></address>' in linked
+    assert link("<h3>Iran and Iran", {"Iran": IRAN}) == "<h3>Iran and Iran"  # never closed
+
+
 def test_non_latin_names_and_escaped_characters() -> None:
     names = {"حزب الله": "/d/actors/hezbollah/", "AT&T": "/d/actors/att/"}
     linked = link_first_mentions("<p>قال حزب الله و AT&amp;T</p>", names, {})

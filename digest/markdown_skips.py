@@ -80,9 +80,12 @@ class _SkippingInlineProcessor(treeprocessors.InlineProcessor):
         self._needs: list[str | None] = []
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        # the patterns, in order, as a list (the registry sorts itself on every lookup)
-        self._patterns = list(self.inlinePatterns)
-        self._needs = [pattern_needs(pattern) for pattern in self._patterns]
+        # the patterns, in order, as a list (the registry sorts itself on every lookup), and
+        # what each needs, looked up again only when they changed
+        patterns = list(self.inlinePatterns)
+        if patterns != self._patterns:
+            self._patterns = patterns
+            self._needs = [pattern_needs(pattern) for pattern in patterns]
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
@@ -94,11 +97,19 @@ class _SkippingInlineProcessor(treeprocessors.InlineProcessor):
         index = patternIndex
         while index < len(patterns):
             characters = needs[index]
-            if characters is not None and not (
-                    characters in data if len(characters) == 1
-                    else any(character in data for character in characters)):
-                index, start = index + 1, 0
-                continue
+            if characters is not None:
+                if len(characters) == 1:
+                    absent = characters not in data
+                else:  # a loop, not any(): a generator would cost more than the look
+                    for character in characters:
+                        if character in data:
+                            absent = False
+                            break
+                    else:
+                        absent = True
+                if absent:
+                    index, start = index + 1, 0
+                    continue
             data, matched, start = apply(patterns[index], data, index, start)
             if not matched:
                 index += 1
@@ -110,6 +121,9 @@ def _holds(*parts: str) -> Callable[[str], bool]:
     if len(parts) == 1:
         (part,) = parts
         return lambda text: part in text
+    if len(parts) == 2:  # as often as Python-Markdown asks, any() over a generator costs
+        first, second = parts
+        return lambda text: first in text or second in text
     return lambda text: any(part in text for part in parts)
 
 

@@ -224,3 +224,17 @@ class SkipAbsentPatterns(markdown.extensions.Extension):
         for preprocessor in md.preprocessors:
             if type(preprocessor) in changes:
                 _guard_preprocessor(preprocessor, changes[type(preprocessor)])
+        _look_up_block_level_in_a_set(md)
+
+
+def _look_up_block_level_in_a_set(md: markdown.Markdown) -> None:
+    """Python-Markdown asks whether a tag is a block-level one for every element it writes,
+    and looks the name up in a list of 59 names, which an inline tag (em, a, strong) is read
+    to the end of. The answers come from a set of the same names here: the list as it is when
+    this extension is loaded, which has to be the last one (no other changes the list after)."""
+    block_level = frozenset(md.block_level_elements)
+
+    def is_block_level(tag: Any) -> bool:
+        return isinstance(tag, str) and tag.lower().rstrip("/") in block_level
+
+    md.is_block_level = is_block_level  # type: ignore[method-assign]

@@ -284,6 +284,17 @@ def test_random_markdown_converts_as_with_the_stock_converter() -> None:
         assert fast.reset().convert(text) == stock.reset().convert(text), text
 
 
+def test_block_level_tags_are_told_as_python_markdown_tells_them() -> None:
+    from markdown.util import BLOCK_LEVEL_ELEMENTS
+
+    fast, stock = skipping_converter(), stock_converter()
+    assert fast.is_block_level != stock.is_block_level  # digest's own answers, then
+    tags = [*BLOCK_LEVEL_ELEMENTS, "em", "a", "strong", "span", "img", "br", "abbr", "", "P",
+            "Div/", "hr/", "table ", None, ElementTree.Comment, 3]
+    for tag in tags:
+        assert fast.is_block_level(tag) == stock.is_block_level(tag), tag
+
+
 def test_a_python_markdown_not_checked_with_gets_the_stock_processors(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from digest.markdown_skips import SkipAbsentPatterns

@@ -94,20 +94,15 @@ class _SkippingInlineProcessor(treeprocessors.InlineProcessor):
         patterns, needs = self._patterns, self._needs
         apply = getattr(self, _APPLY_PATTERN)
         start = 0
-        index = patternIndex
-        while index < len(patterns):
+        index, count = patternIndex, len(patterns)
+        while index < count:
             characters = needs[index]
             if characters is not None:
-                if len(characters) == 1:
-                    absent = characters not in data
-                else:  # a loop, not any(): a generator would cost more than the look
-                    for character in characters:
-                        if character in data:
-                            absent = False
-                            break
-                    else:
-                        absent = True
-                if absent:
+                # a loop, not any(): a generator would cost more than the look itself
+                for character in characters:
+                    if character in data:
+                        break
+                else:  # the text has none of them: the pattern cannot match
                     index, start = index + 1, 0
                     continue
             data, matched, start = apply(patterns[index], data, index, start)
@@ -185,15 +180,25 @@ def preprocessor_guards() -> dict[type, PreprocessorGuard]:
             FencedBlockPreprocessor: (_holds("```", "~~~"), _as_lines)}
 
 
-def _guard(processor: blockprocessors.BlockProcessor, may_accept: Callable[[str], bool]) -> None:
-    """Answer "no" for the processor, without asking it, about a block that fails the test
-    (its own answer would be no too)."""
-    test = processor.test
+def _guard_block_parsing(md: markdown.Markdown, guards: dict[type, Callable[[str], bool]],
+                         ) -> None:
+    """Python-Markdown's block parsing, which offers each block to each block processor in
+    turn, here offering it only to those whose guard lets the block by (their own answer would
+    be no). The processors are taken as they are when this extension is loaded, which has to be
+    the last one: Python-Markdown would copy its registry of them for every block."""
+    processors = [(processor, guards.get(type(processor)))
+                  for processor in md.parser.blockprocessors]
 
-    def guarded(parent: Any, block: str) -> bool:
-        return may_accept(block) and test(parent, block)
+    def parse_blocks(parent: Any, blocks: list[str]) -> None:
+        while blocks:
+            for processor, may_accept in processors:
+                block = blocks[0]
+                if may_accept is not None and not may_accept(block):
+                    continue
+                if processor.test(parent, block) and processor.run(parent, blocks) is not False:
+                    break
 
-    processor.test = guarded  # type: ignore[method-assign]
+    md.parser.parseBlocks = parse_blocks  # type: ignore[method-assign]
 
 
 def _guard_preprocessor(processor: preprocessors.Preprocessor, guard: PreprocessorGuard) -> None:
@@ -216,10 +221,7 @@ class SkipAbsentPatterns(markdown.extensions.Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.treeprocessors.register(_SkippingInlineProcessor(md), "inline", 20)
-        guards = block_guards()
-        for processor in md.parser.blockprocessors:
-            if type(processor) in guards:
-                _guard(processor, guards[type(processor)])
+        _guard_block_parsing(md, block_guards())
         changes = preprocessor_guards()
         for preprocessor in md.preprocessors:
             if type(preprocessor) in changes:

@@ -201,6 +201,25 @@ def _guard_block_parsing(md: markdown.Markdown, guards: dict[type, Callable[[str
     md.parser.parseBlocks = parse_blocks  # type: ignore[method-assign]
 
 
+def _guard_unescaping(md: markdown.Markdown) -> None:
+    """Python-Markdown's unescape step, which looks through every text of the tree for the
+    placeholders of backslash escapes (\\* and the like), skipped for a text without a
+    backslash: it has none. md.lines holds the text as the preprocessors left it, which is all
+    that the tree's texts come from."""
+    if "unescape" not in md.treeprocessors:
+        return
+    processor = md.treeprocessors["unescape"]
+    if type(processor) is not treeprocessors.UnescapeTreeprocessor:
+        return
+    run = processor.run
+
+    def guarded(root: Any) -> None:
+        if any("\\" in line for line in md.lines):
+            run(root)
+
+    processor.run = guarded  # type: ignore[method-assign]
+
+
 def _guard_preprocessor(processor: preprocessors.Preprocessor, guard: PreprocessorGuard) -> None:
     """Give what the preprocessor would give, without running it, for a text that fails the
     guard's test."""
@@ -222,6 +241,7 @@ class SkipAbsentPatterns(markdown.extensions.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
         md.treeprocessors.register(_SkippingInlineProcessor(md), "inline", 20)
         _guard_block_parsing(md, block_guards())
+        _guard_unescaping(md)
         changes = preprocessor_guards()
         for preprocessor in md.preprocessors:
             if type(preprocessor) in changes:

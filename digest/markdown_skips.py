@@ -214,7 +214,8 @@ def _guard_unescaping(md: markdown.Markdown) -> None:
     run = processor.run
 
     def guarded(root: Any) -> None:
-        if any("\\" in line for line in md.lines):
+        lines = getattr(md, "lines", None)  # set by Markdown.convert (not typed as its own)
+        if lines is None or any("\\" in line for line in lines):
             run(root)
 
     processor.run = guarded  # type: ignore[method-assign]

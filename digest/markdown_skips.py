@@ -116,7 +116,7 @@ def _holds(*parts: str) -> Callable[[str], bool]:
     if len(parts) == 1:
         (part,) = parts
         return lambda text: part in text
-    if len(parts) == 2:  # as often as Python-Markdown asks, any() over a generator costs
+    if len(parts) == 2:  # asked about every block: any() over a generator would cost more
         first, second = parts
         return lambda text: first in text or second in text
     return lambda text: any(part in text for part in parts)

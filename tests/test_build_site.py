@@ -29,6 +29,13 @@ def section(html: str, heading_id: str) -> str:
     return match.group(0)
 
 
+def add_and_build(root: Path, name: str, text: str) -> str:
+    """Add content/articles/<name>.md, build, and give the article's page."""
+    (root / f"content/articles/{name}.md").write_text(text, encoding="utf-8")
+    build(root)
+    return read(root / "site", f"articles/{name}/index.html")
+
+
 class LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -335,13 +342,11 @@ def test_a_lone_article_has_no_empty_navigation(digest_root: Path) -> None:
 
 
 def test_an_article_in_another_language_is_marked_up_in_it(digest_root: Path) -> None:
-    (digest_root / "content/articles/2021-05-01-korean.md").write_text(
-        "---\ntitle: 엘제이와 류화영\ndate: 2021-05-01\nlanguage: ko\nquotes:\n"
-        "  - text: 사실이 아니다\n    speaker: Esmail Ghaani\n---\n"
-        "류화영은 한 매체에 자신의 입장을 털어놓았다.\n", encoding="utf-8")
-    build(digest_root)
+    page = add_and_build(digest_root, "2021-05-01-korean",
+                         "---\ntitle: 엘제이와 류화영\ndate: 2021-05-01\nlanguage: ko\nquotes:\n"
+                         "  - text: 사실이 아니다\n    speaker: Esmail Ghaani\n---\n"
+                         "류화영은 한 매체에 자신의 입장을 털어놓았다.\n")
     site = digest_root / "site"
-    page = read(site, "articles/2021-05-01-korean/index.html")
     assert '<h1 lang="ko">엘제이와 류화영</h1>' in page
     assert '<div class="body" lang="ko">' in page
     assert '<blockquote dir="auto" lang="ko"><p>사실이 아니다</p></blockquote>' in page
@@ -368,14 +373,12 @@ def test_the_navigation_marks_the_page_the_reader_is_on(built_site: Path) -> Non
 
 def test_text_from_the_front_matter_is_shown_as_written_never_as_markup(
         digest_root: Path) -> None:
-    (digest_root / "content/articles/2021-05-02-markup.md").write_text(
-        "---\ntitle: 'Is <b>5 < 6</b> & \"x\" O''Neil''s?'\ndate: 2021-05-02\n"
-        "summary: <script>alert(1)</script> & more\nquotes:\n"
-        "  - text: '\"<i>No</i>,\" he said'\n    speaker: Esmail Ghaani\n---\n"
-        "A body.\n", encoding="utf-8")
-    build(digest_root)
+    page = add_and_build(digest_root, "2021-05-02-markup",
+                         "---\ntitle: 'Is <b>5 < 6</b> & \"x\" O''Neil''s?'\ndate: 2021-05-02\n"
+                         "summary: <script>alert(1)</script> & more\nquotes:\n"
+                         "  - text: '\"<i>No</i>,\" he said'\n    speaker: Esmail Ghaani\n"
+                         "---\nA body.\n")
     site = digest_root / "site"
-    page = read(site, "articles/2021-05-02-markup/index.html")
     title = "Is &lt;b&gt;5 &lt; 6&lt;/b&gt; &amp; &#34;x&#34; O&#39;Neil&#39;s?"
     assert f"<h1>{title}</h1>" in page
     assert f'<meta property="og:title" content="{title}">' in page

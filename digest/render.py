@@ -101,6 +101,23 @@ class _Template(jinja2.Template):
         return template
 
 
+class _Context(jinja2.runtime.Context):
+    """Jinja's context, calling a template's macros straight away: Context.call first asks
+    whether the callable wants the context or the environment passed in, which a macro never
+    does (a few thousand calls a build: a timeline's every entry is one)."""
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        if type(__obj) is not jinja2.runtime.Macro:
+            return super().call(__obj, *args, **kwargs)
+        kwargs.pop("_block_vars", None)
+        kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:  # as Context.call has it
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
+
+
 def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment for the digest's templates. compiled: a folder where Jinja keeps
     templates compiled to bytecode (by source checksum), so later builds skip compiling; it must
@@ -122,6 +139,7 @@ def make_environment(config: Config, compiled: Path | None = None) -> jinja2.Env
         auto_reload=False,
     )
     environment.template_class = _Template
+    environment.context_class = _Context
     base_path, base_url = config.base_path, config.base_url
 
     def url(path: str) -> str:

@@ -126,7 +126,10 @@ def _a_line_opens_with(characters: str) -> Callable[[str], bool]:
     """A test that a line of the text opens with one of these characters (after at most
     three spaces): where a thematic break (---, * * *, ___) must start."""
     def test(text: str) -> bool:
-        if not any(character in text for character in characters):
+        for character in characters:  # a loop, not any(): see _holds
+            if character in text:
+                break
+        else:
             return False
         for line in text.split("\n"):
             opening = line.lstrip(" ")

@@ -116,20 +116,24 @@ def _holds(*parts: str) -> Callable[[str], bool]:
     if len(parts) == 1:
         (part,) = parts
         return lambda text: part in text
-    if len(parts) == 2:  # asked about every block: any() over a generator would cost more
-        first, second = parts
-        return lambda text: first in text or second in text
-    return lambda text: any(part in text for part in parts)
+
+    def holds(text: str) -> bool:
+        # a loop, not any(): asked about every block, a generator would cost more than the look
+        for part in parts:  # noqa: SIM110
+            if part in text:
+                return True
+        return False
+
+    return holds
 
 
 def _a_line_opens_with(characters: str) -> Callable[[str], bool]:
     """A test that a line of the text opens with one of these characters (after at most
     three spaces): where a thematic break (---, * * *, ___) must start."""
+    holds_one = _holds(*characters)
+
     def test(text: str) -> bool:
-        for character in characters:  # a loop, not any(): see _holds
-            if character in text:
-                break
-        else:
+        if not holds_one(text):
             return False
         for line in text.split("\n"):
             opening = line.lstrip(" ")

@@ -32,7 +32,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -43,6 +42,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+import corpus  # noqa: E402 - the generator sits next to this script, not in a package
 
 
 @dataclass(frozen=True)
@@ -235,12 +236,6 @@ def format_shares(run: Run) -> str:
     return "\n".join(lines)
 
 
-def prepare(root: Path, articles: int) -> None:
-    if not (root / "digest.yaml").exists():
-        subprocess.run([sys.executable, str(BENCH / "corpus.py"), "--articles", str(articles),
-                        "--out", str(root)], check=True)
-
-
 def median_run(runs: Sequence[Run]) -> Run:
     middle = statistics.median_low([run.wall for run in runs])
     return next(run for run in runs if run.wall == middle)
@@ -253,7 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="the digest (default bench/out/profile-nN)")
     args = parser.parse_args(argv)
     root = (args.dir or BENCH / "out" / f"profile-n{args.articles}").resolve()
-    prepare(root, args.articles)
+    corpus.ensure_digest(root, args.articles)
     sys.path.insert(0, str(REPO))
     for step in STEPS:  # imported now, before any clock starts
         importlib.import_module(step.module)

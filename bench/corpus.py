@@ -451,6 +451,17 @@ def write_pelican(corpus: Corpus, root: Path) -> None:
                header + "\n" + article.body)
 
 
+def ensure_digest(root: Path, articles: int, seed: int = 1) -> None:
+    """The digest of this many articles in root, generated unless root already holds one
+    (the benchmark scripts reuse a digest from one run to the next)."""
+    if (root / "digest.yaml").exists():
+        return
+    corpus = generate(articles, seed)
+    write_digest(corpus, root)
+    print(f"{len(corpus.articles)} articles, {len(corpus.actors)} actors, "
+          f"{len(corpus.tags)} tags -> {root}", flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, required=True, help="number of articles")

@@ -34,6 +34,10 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+import corpus  # noqa: E402 - the scripts sit side by side, not in a package
+from run_builds import compile_modules  # noqa: E402
+
 TREES = BENCH / "out" / "trees"
 INSTRUCTIONS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
@@ -79,13 +83,6 @@ def instructions(code: str, *arguments: str) -> int:
     return sum(counts)
 
 
-def prepare(root: Path, articles: int) -> None:
-    """bench/corpus.py's digest of that many articles in root, unless root holds one."""
-    if not (root / "digest.yaml").exists():
-        subprocess.run([sys.executable, str(BENCH / "corpus.py"), "--articles", str(articles),
-                        "--out", str(root)], check=True, capture_output=True)
-
-
 def checkout(revision: str) -> Path:
     """The revision's files in a worktree of their own under bench/out/trees/."""
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify",
@@ -104,10 +101,7 @@ def checkout(revision: str) -> Path:
 def compiled(tree: Path) -> Path:
     """The tree with its modules byte-compiled, as an installed package has them: compiling
     is not the build's work (and PYTHONDONTWRITEBYTECODE would have every run do it)."""
-    import compileall
-
-    if not compileall.compile_dir(str(tree / "digest"), quiet=1):
-        raise SystemExit(f"could not byte-compile {tree / 'digest'}")
+    compile_modules(tree / "digest")
     return tree
 
 
@@ -152,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("valgrind is not installed (Debian: apt-get install valgrind); nothing measured")
         return 1
     root = (args.dir or BENCH / "out" / f"instructions-n{args.articles}").resolve()
-    prepare(root, args.articles)
+    corpus.ensure_digest(root, args.articles)
     sites = root.parent / f".{root.name}-sites"
     sites.mkdir(exist_ok=True)
     trees = ([(revision, checkout(revision)) for revision in args.revisions]

@@ -119,12 +119,17 @@ def compile_digest() -> Path:
     installs, and Pelican runs from the bytecode of its wheel). An editable install on a
     machine that sets PYTHONDONTWRITEBYTECODE, as this one does, would otherwise compile every
     module from source in every build: 40 ms of each run here."""
-    import compileall
     import importlib.util
 
     spec = importlib.util.find_spec("digest")
-    folder = (Path(spec.origin).parent if spec is not None and spec.origin is not None
-              else REPO_DIR / "digest")
+    return compile_modules(Path(spec.origin).parent if spec is not None and spec.origin is not None
+                           else REPO_DIR / "digest")
+
+
+def compile_modules(folder: Path) -> Path:
+    """Byte-compile the modules in folder (see compile_digest)."""
+    import compileall
+
     if not compileall.compile_dir(str(folder), quiet=1):
         raise SystemExit(f"could not byte-compile {folder}")
     return folder

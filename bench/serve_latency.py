@@ -40,6 +40,9 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+import corpus  # noqa: E402 - the generator sits next to this script, not in a package
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -137,9 +140,7 @@ class Server:
 
 def prepare(root: Path, articles: int) -> Path:
     """The digest (generated once) and the article the browser shows."""
-    if not (root / "digest.yaml").exists():
-        subprocess.run([sys.executable, str(BENCH / "corpus.py"), "--articles", str(articles),
-                        "--out", str(root)], check=True)
+    corpus.ensure_digest(root, articles)
     templates = root / "templates"
     templates.mkdir(exist_ok=True)
     sys.path.insert(0, str(REPO))

@@ -46,7 +46,7 @@ def test_the_report_counts_the_build_without_start_up(counter: ModuleType,
 def test_a_build_counted_twice_gives_the_same_count_and_the_same_site(
         counter: ModuleType, tmp_path: Path) -> None:
     root = tmp_path / "digest"
-    counter.prepare(root, 12)
+    counter.corpus.ensure_digest(root, 12)
     sites = tmp_path / "sites"
     sites.mkdir()
     tree = counter.compiled(counter.REPO)

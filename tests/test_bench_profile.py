@@ -21,7 +21,7 @@ def profile() -> ModuleType:
 @pytest.fixture(scope="module")
 def corpus(profile: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("profile") / "digest"
-    profile.prepare(root, 30)
+    profile.corpus.ensure_digest(root, 30)
     return root
 
 

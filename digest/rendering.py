@@ -6,7 +6,7 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from digest.bodies import BodyHtml
 from digest.cache import PageFingerprints
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     import jinja2
 
+    from digest.errors import Problem
     from digest.incremental import BodyEdit
     from digest.pages import SitePlan
     from digest.render import PageSpec
@@ -101,15 +102,18 @@ class PageRenderer:
 
 def _render_in_workers(pages: PageRenderer, workers: int, total: int,
                        progress: Progress) -> list[PageResult]:
-    """Render the site in forked worker processes, which take chunks of pages as they go.
+    """Render the site in this process and in `workers - 1` forked ones, each taking chunks of
+    pages as it goes.
 
     Forking hands each worker the graph and views without copying or pickling them; only
-    progress counts and the small results (or the problems of a failed page) come back.
+    progress counts and the small results (or the problems of a failed page) come back. This
+    process renders its share too rather than wait: a worker more would cost its fork, and the
+    copies of every memory page it writes to.
     """
     from digest.workers import forking
 
     with forking() as context:
-        return _gather(pages, workers, total, progress, context)
+        return _Gathering(pages, total, progress).run(workers - 1, context)
 
 
 def _stop(processes: list[BaseProcess]) -> None:
@@ -124,10 +128,10 @@ def _stop(processes: list[BaseProcess]) -> None:
 
 
 def _chunks(total: int) -> tuple[int, int]:
-    """The site's pages in chunks, for workers to claim one at a time: a pipe (its reading
-    end is returned, with the chunks' size) holding each chunk's first position, written
-    before the workers are forked. A read of four bytes takes one chunk whole, whichever
-    worker makes it, and an empty pipe with no writer left reads as the end. (Not a
+    """The site's pages in chunks, for the processes to claim one at a time: a pipe (its
+    reading end is returned, with the chunks' size) holding each chunk's first position,
+    written before the workers are forked. A read of four bytes takes one chunk whole,
+    whichever process makes it, and an empty pipe with no writer left reads as the end. (Not a
     multiprocessing lock or shared value: their clean-up runs in Python callbacks, where a
     Ctrl-C that arrives meanwhile is lost.)"""
     size = max(CHUNK, -(-total // (PIPE_BYTES // 4)))  # every chunk fits before any is read
@@ -149,16 +153,53 @@ def _claim(reader: int, size: int) -> range | None:
     return range(start, start + size)
 
 
-def _start(pages: PageRenderer, workers: int, total: int, context: ForkContext,
-           channels: dict[Connection, BaseProcess]) -> None:
-    """Workers that claim chunks of pages until none are left, put in channels by the pipe
-    each reports on."""
-    from digest.errors import DigestError
-    from digest.interrupts import held_interrupts, ignore_interrupts
+class _Gathering:
+    """One rendering of the site by this process and its workers: what each has done, and
+    what the workers said."""
 
-    reader, size = _chunks(total)
-    claim = functools.partial(_claim, reader, size)
-    try:
+    def __init__(self, pages: PageRenderer, total: int, progress: Progress) -> None:
+        self.pages = pages
+        self.total = total
+        self.progress = progress
+        self.channels: dict[Connection, BaseProcess] = {}  # a worker's pipe, while it runs
+        self.counts: dict[Connection, int] = {}  # pages each worker has done so far
+        self.ended: dict[Connection, tuple[str, Any]] = {}  # last words, heard while rendering
+        self.results: list[PageResult] = []
+        self.problems: list[Problem] = []
+        self.crashes: list[str] = []
+        self.own = 0  # pages this process has done
+
+    def run(self, workers: int, context: ForkContext) -> list[PageResult]:
+        from digest.errors import DigestError, TemplateError
+
+        reader, size = _chunks(self.total)
+        claim = functools.partial(_claim, reader, size)
+        try:
+            try:
+                self._start(workers, claim, context)
+                self.results.extend(self.pages.render_claimed(claim, self._report))
+            except DigestError as error:  # as a worker's: the others' problems count too
+                self.problems.extend(error.problems)
+            finally:
+                os.close(reader)
+            self._hear_out()
+        finally:
+            _stop(list(self.channels.values()))  # the ones that did not report back
+        if self.problems:
+            raise TemplateError(self.problems)
+        if self.crashes:
+            raise RuntimeError("; ".join(self.crashes))
+        self.results.sort(key=lambda result: result.path)
+        return self.results
+
+    def _start(self, workers: int, claim: Callable[[], range | None],
+               context: ForkContext) -> None:
+        """Workers that claim chunks of pages until none are left, each with the pipe it
+        reports on."""
+        from digest.errors import DigestError
+        from digest.interrupts import held_interrupts, ignore_interrupts
+
+        pages = self.pages
         for _ in range(workers):
             receiver, sender = context.Pipe(duplex=False)
 
@@ -176,60 +217,63 @@ def _start(pages: PageRenderer, workers: int, total: int, context: ForkContext,
                     sender.close()
 
             process = context.Process(target=work, daemon=True)
-            channels[receiver] = process  # first: a signal held meanwhile finds it to stop
+            self.channels[receiver] = process  # first: a signal held meanwhile finds it to stop
+            self.counts[receiver] = 0
             with held_interrupts():
                 process.start()
             sender.close()
-    finally:
-        os.close(reader)  # the workers have their own
 
-
-def _gather(pages: PageRenderer, workers: int, total: int, progress: Progress,
-            context: ForkContext) -> list[PageResult]:
-    from multiprocessing.connection import wait
-
-    from digest.errors import TemplateError
-
-    channels: dict[Connection, BaseProcess] = {}
-    results: list[PageResult] = []
-    problems = []
-    crashes = []
-    counts = [0] * workers
-    try:
-        _start(pages, workers, total, context, channels)
-        order = list(channels)
-        while channels:
-            for ready in wait(list(channels)):
-                receiver = next(c for c in channels if c is ready)
-                try:
-                    status, payload = receiver.recv()
-                except EOFError:
-                    status, payload = "crash", (f"worker exited with code "
-                                                f"{channels[receiver].exitcode}")
+    def _report(self, own: int) -> None:
+        """Progress while this process renders: its own pages and what the workers have said
+        so far (read without waiting; a worker's last message is kept for _hear_out)."""
+        for receiver in self.channels:
+            while receiver not in self.ended and receiver.poll():
+                status, payload = self._receive(receiver)
                 if status == "progress":
-                    counts[order.index(receiver)] = payload
-                    progress("rendering pages", sum(counts), total)
-                    continue
-                channels.pop(receiver).join()
-                if status == "ok":
-                    results.extend(payload)
-                elif status == "error":
-                    problems.extend(payload)
+                    self.counts[receiver] = payload
                 else:
-                    crashes.append(payload)
-    finally:
-        _stop(list(channels.values()))  # the ones that did not report back
-    if problems:
-        raise TemplateError(problems)
-    if crashes:
-        raise RuntimeError("; ".join(crashes))
-    results.sort(key=lambda result: result.path)
-    return results
+                    self.ended[receiver] = (status, payload)
+        self.own = own
+        self._progress()
+
+    def _progress(self) -> None:
+        self.progress("rendering pages", self.own + sum(self.counts.values()), self.total)
+
+    def _hear_out(self) -> None:
+        """Wait for every worker's last message."""
+        from multiprocessing.connection import wait
+
+        while self.channels:
+            ready = [receiver for receiver in self.channels if receiver in self.ended]
+            if not ready:
+                heard = wait(list(self.channels))
+                ready = [receiver for receiver in self.channels if receiver in heard]
+            for receiver in ready:
+                status, payload = (self.ended.pop(receiver) if receiver in self.ended
+                                   else self._receive(receiver))
+                if status == "progress":
+                    self.counts[receiver] = payload
+                    self._progress()
+                    continue
+                self.channels.pop(receiver).join()
+                if status == "ok":
+                    self.results.extend(payload)
+                elif status == "error":
+                    self.problems.extend(payload)
+                else:
+                    self.crashes.append(payload)
+
+    def _receive(self, receiver: Connection) -> tuple[str, Any]:
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            return "crash", f"worker exited with code {self.channels[receiver].exitcode}"
+        return status, payload
 
 
 def render_pages(pages: PageRenderer, workers: int, progress: Progress) -> list[PageResult]:
-    """All pages' results: big sites in up to `workers` forked processes, small sites (or
-    small edits) here."""
+    """All pages' results: big sites in `workers` processes (this one and forked ones), small
+    sites (or small edits) in this one alone."""
     total = sum(1 for _ in pages.plan.pages())
     small_edit = pages.edit is not None and pages.edit.same_templates
     if not small_edit and workers > 1 and total >= PARALLEL_PAGES:

@@ -408,6 +408,38 @@ def test_workers_share_out_the_pages_each_page_once(digest_root: Path, tmp_path:
     assert tree(tmp_path / "three") == tree(tmp_path / "serial")
 
 
+def test_the_build_renders_its_share_beside_one_worker_fewer(
+        digest_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two processes to use, the build forks one worker to render pages and renders the
+    other half itself, and its progress counts every page once, both processes' pages."""
+    import digest.rendering
+    from digest.rendering import PageRenderer
+
+    monkeypatch.setattr(digest.rendering, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.rendering, "CHUNK", 1)
+    log = tmp_path / "renderers"
+    original = PageRenderer.render_claimed
+
+    def recording(self: PageRenderer, *args: Any) -> list[Any]:
+        results = original(self, *args)
+        with log.open("a") as handle:  # a forked worker's memory is its own: a file is not
+            handle.write(f"{os.getpid()} {len(results)}\n")
+        return results
+
+    monkeypatch.setattr(PageRenderer, "render_claimed", recording)
+    counts: list[tuple[int, int]] = []
+    builder = Builder(digest_root, tmp_path / "site", use_cache=False, workers=2,
+                      progress=lambda what, done, total: counts.append((done, total))
+                      if what == "rendering pages" else None)
+    report = builder.build()
+    renderers = dict(line.split() for line in log.read_text().splitlines())
+    assert len(renderers) == 2 and str(os.getpid()) in renderers
+    pages = report.rendered  # every page (no cache: none is known unchanged)
+    assert pages > 20 and sum(int(done) for done in renderers.values()) == pages
+    assert counts[-1] == (pages, pages)
+    assert [done for done, _ in counts] == sorted(done for done, _ in counts)
+
+
 def test_files_read_in_workers_give_the_same_content_and_problems(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.load

@@ -5,7 +5,11 @@ article body (digest.bodies). Only the first and the last can use more than one 
 the parent makes the graph, the other core would wait. So the workers that read the files keep
 the article bodies they read and convert them to HTML straight away, while the parent makes
 the graph. The only part of a body's HTML that needs the graph, the links on the actors' first
-mentions, is added once the parent sends each worker the bodies' jobs.
+mentions, is added once the parent sends each worker the jobs of the bodies it holds.
+
+The workers take the bodies in chunks as they go, their own first: the parent's work slows one
+more than the other, and a worker that is done with its own reads the files of another's
+chunks again rather than wait for it.
 
 Nothing here decides what the HTML is: to_html and link_first_mentions are the same calls
 digest.bodies makes, and a body a worker does not hold (it changed since it was read, say) is
@@ -14,6 +18,7 @@ left to digest.bodies.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
 
 PROGRESS_EVERY = 100  # bodies converted between two progress reports
 LINKED_BATCH = 256  # linked bodies sent back to the parent at once
+BODY_CHUNK = 8  # files whose bodies a worker takes on at a time
 
 
 class BodiesAhead:
@@ -47,9 +53,10 @@ class BodiesAhead:
         self.known = known
         self._stack = ExitStack()
         self._channels: list[tuple[Connection, BaseProcess]] = []
-        self._shares: dict[str, int] = {}  # file -> the worker that read it
         self._converted = [0] * workers  # bodies each worker has converted so far
-        self._ready = [False] * workers  # each worker's conversions are done
+        self._held: list[list[str] | None] = [None] * workers  # the body hashes each worker
+        # converted, once it is done
+        self._asked = False  # take() has sent the workers their jobs
 
     def __enter__(self) -> BodiesAhead:
         return self
@@ -63,24 +70,30 @@ class BodiesAhead:
         from multiprocessing.connection import wait
 
         from digest.interrupts import held_interrupts
-        from digest.workers import forking
+        from digest.workers import chunk_pipe, forking
 
         if self._channels:
             raise RuntimeError("read() starts the workers, and only once")
         # imported once here rather than in each worker after the fork (see digest.markup)
         import digest.markup  # noqa: F401
+
+        shares = [relatives[index::self.workers] for index in range(self.workers)]
+        claims = [chunk_pipe(len(share), BODY_CHUNK) for share in shares]
         context = self._stack.enter_context(forking())
         self._stack.callback(self._stop)
-        for index in range(self.workers):
-            share = relatives[index::self.workers]
-            self._shares.update(dict.fromkeys(share, index))
-            parent_end, child_end = context.Pipe()
-            process = context.Process(target=_work, daemon=True,
-                                      args=(self.root, share, self.known, child_end))
-            self._channels.append((parent_end, process))
-            with held_interrupts():
-                process.start()
-            child_end.close()
+        try:
+            for index in range(self.workers):
+                parent_end, child_end = context.Pipe()
+                process = context.Process(target=_work, daemon=True,
+                                          args=(self.root, shares, index, claims, self.known,
+                                                child_end))
+                self._channels.append((parent_end, process))
+                with held_interrupts():
+                    process.start()
+                child_end.close()
+        finally:
+            for reader, _ in claims:  # the workers have their own
+                os.close(reader)
         records: list[Record] = [(None, [])] * len(relatives)
         waiting = {connection: index for index, (connection, _) in enumerate(self._channels)}
         while waiting:  # in the order they come: a worker goes on once its records are read
@@ -93,26 +106,26 @@ class BodiesAhead:
              ) -> Iterator[tuple[BodyJob, str | None]]:
         """Each job with its linked HTML, or with None where no worker holds its body.
         progress(converted) hears, as the workers' reports come in, how many bodies are done.
-        A worker is asked once: later calls find no body held."""
+        Each worker is sent the jobs of the bodies it holds as soon as it is done converting;
+        the workers are asked once: later calls find no body held."""
         from multiprocessing.connection import wait
 
-        shares, self._shares = self._shares, {}
-        by_worker: list[list[BodyJob]] = [[] for _ in range(self.workers)]
-        for job in jobs:
-            index = shares.get(job.path)
-            if index is None:
+        if not self._channels or self._asked:
+            for job in jobs:
                 yield job, None
-            else:
-                by_worker[index].append(job)
-        if not self._channels:
             return
-        pending = {index for index in range(self.workers) if by_worker[index]}
-        asked: set[int] = set()
+        self._asked = True
+        by_body: dict[str, list[BodyJob]] = {}
+        for job in jobs:
+            by_body.setdefault(job.body_hash, []).append(job)
         by_key = {job.key: job for job in jobs}
+        pending, asked = set(range(self.workers)), set[int]()
         while pending:
-            for index in list(pending - asked):
-                if self._ready[index]:
-                    self._channels[index][0].send(by_worker[index])
+            for index in sorted(pending - asked):
+                held = self._held[index]
+                if held is not None:  # sent even if empty: the worker waits for it to finish
+                    self._channels[index][0].send(
+                        [job for body in held for job in by_body.pop(body, ())])
                     asked.add(index)
             waiting = {self._channels[index][0]: index for index in pending}
             for connection in wait(list(waiting)):
@@ -125,6 +138,9 @@ class BodiesAhead:
                         yield by_key[key], html
                 elif status == "done":
                     pending.discard(index)
+        for left in by_body.values():  # bodies no worker converted
+            for job in left:
+                yield job, None
 
     def converted(self) -> int:
         """Bodies the workers have converted, as far as the parent has heard."""
@@ -147,7 +163,7 @@ class BodiesAhead:
         if status == "progress":
             self._converted[index] = payload
         elif status == "ready":
-            self._converted[index], self._ready[index] = payload, True
+            self._converted[index], self._held[index] = len(payload), payload
         return status, payload
 
     def _stop(self) -> None:
@@ -159,41 +175,56 @@ class BodiesAhead:
         self._channels = []
 
 
-def _work(root: Path, share: list[str], known: frozenset[str], connection: Connection) -> None:
-    """A worker: read its share of the files, convert its bodies, then link them."""
+def _work(root: Path, shares: list[list[str]], index: int, claims: list[tuple[int, int]],
+          known: frozenset[str], connection: Connection) -> None:
+    """A worker: read its share of the files, convert bodies, then link them."""
     from digest.interrupts import ignore_interrupts
 
     ignore_interrupts()
     try:
-        _read_convert_link(root, share, known, connection)
+        _read_convert_link(root, shares, index, claims, known, connection)
     except Exception as error:  # reported in the parent, never lost
         connection.send(("crash", f"a worker reading the digest's files failed: {error!r}"))
     finally:
         connection.close()
 
 
-def _read_convert_link(root: Path, share: list[str], known: frozenset[str],
+def _read_convert_link(root: Path, shares: list[list[str]], index: int,
+                       claims: list[tuple[int, int]], known: frozenset[str],
                        connection: Connection) -> None:
+    """Read shares[index], send the records; convert the bodies of the chunks it claims, its
+    own share's first, then those of the other shares that no worker has taken yet; then link
+    the bodies of the jobs the parent sends."""
     from digest.load import read_file
     from digest.markup import MarkdownRenderer, link_first_mentions
+    from digest.workers import next_chunk
 
     records: list[Record] = []
-    bodies: dict[str, str] = {}  # body hash -> Markdown, for the articles read well
-    for relative in share:
+    bodies: dict[int, tuple[str, str]] = {}  # position in its share -> body hash, Markdown
+    for position, relative in enumerate(shares[index]):
         record, problems, body = read_file(root, relative)
         records.append((record, problems))
         if isinstance(record, Article) and record.body_hash not in known:
-            bodies[record.body_hash] = body
+            bodies[position] = (record.body_hash, body)
     connection.send(("records", records))
     del records
     renderer = MarkdownRenderer()
     html: dict[str, str] = {}
-    for count, (body_hash, body) in enumerate(bodies.items(), 1):
-        html[body_hash] = renderer.to_html(body)
-        if count % PROGRESS_EVERY == 0:
-            connection.send(("progress", count))
+    for owner in (index, *(other for other in range(len(shares)) if other != index)):
+        share = shares[owner]
+        while (chunk := next_chunk(*claims[owner])) is not None:
+            for position in chunk:
+                if position >= len(share):
+                    break
+                found = (bodies.pop(position, None) if owner == index
+                         else _body_again(root, share[position], known))
+                if found is None or found[0] in html:
+                    continue
+                html[found[0]] = renderer.to_html(found[1])
+                if len(html) % PROGRESS_EVERY == 0:
+                    connection.send(("progress", len(html)))
     bodies.clear()
-    connection.send(("ready", len(html)))
+    connection.send(("ready", list(html)))
     jobs: list[BodyJob] = connection.recv()
     batch: list[tuple[str, str | None]] = []
     for job in jobs:
@@ -205,3 +236,18 @@ def _read_convert_link(root: Path, share: list[str], known: frozenset[str],
             batch = []
     connection.send(("linked", batch))
     connection.send(("done", None))
+
+
+def _body_again(root: Path, relative: str, known: frozenset[str]) -> tuple[str, str] | None:
+    """The body hash and Markdown of an article file another worker read, read again (its
+    front matter is that worker's to report); None for a file of another kind, one without
+    front matter, or a body known already."""
+    from digest.frontmatter import body_of
+    from digest.hashes import content_hash
+    from digest.load import is_article_file
+
+    body = body_of(root, relative) if is_article_file(relative) else None
+    if body is None:
+        return None
+    body_hash = content_hash(body)
+    return None if body_hash in known else (body_hash, body)

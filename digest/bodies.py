@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from digest import urls
 from digest.cache import HtmlStore
 from digest.errors import ContentError, Problem
-from digest.frontmatter import DocumentProblem, split_document
+from digest.frontmatter import body_of
 from digest.graph import SiteGraph
 from digest.hashes import content_hash
 
@@ -42,13 +42,8 @@ def read_body(root: Path, job: BodyJob) -> str:
     HTML under the wrong key."""
     problem = Problem(job.path, None, "the file changed while the site was being built",
                       "build again")
-    try:
-        text = (root / job.path).read_text(encoding="utf-8")
-        _, start = split_document(text, job.path)
-    except (OSError, UnicodeDecodeError, DocumentProblem):
-        raise ContentError([problem]) from None
-    body = text[start:]
-    if content_hash(body) != job.body_hash:
+    body = body_of(root, job.path)
+    if body is None or content_hash(body) != job.body_hash:
         raise ContentError([problem])
     return body
 

@@ -237,6 +237,17 @@ def split_document(text: str, path: str) -> tuple[str, int]:
     return text[opening.end():closing.start()], body_start
 
 
+def body_of(root: Path, relative: str) -> str | None:
+    """The Markdown body of a file, after its front matter; None if the file cannot be read
+    or has no front matter."""
+    try:
+        text = (root / relative).read_text(encoding="utf-8")
+        _, start = split_document(text, relative)
+    except (OSError, UnicodeDecodeError, DocumentProblem):
+        return None
+    return text[start:]
+
+
 def parse_document(text: str, path: str) -> Document:
     """Parse `---` front matter and body. Raises DocumentProblem on bad input."""
     front, body_start = split_document(text, path)

@@ -377,9 +377,14 @@ def read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[P
     document = read_document(root / relative, root, problems)
     if document is None:
         return None, problems, ""
-    if relative.startswith("content/articles/"):
+    if is_article_file(relative):
         return read_article(document, problems), problems, document.body
     return read_actor(document, problems), problems, document.body
+
+
+def is_article_file(relative: str) -> bool:
+    """Whether a file read_file reads is an article (else an actor), by its folder."""
+    return relative.startswith("content/articles/")
 
 
 def _read_file(root: Path, relative: str) -> tuple[Article | Actor | None, list[Problem]]:

@@ -27,8 +27,7 @@ if TYPE_CHECKING:
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_PAGES = 500
 PROGRESS_EVERY = 250  # pages between two progress reports
-CHUNK = 32  # pages a worker takes on at a time (more on a site of over 32,000 pages)
-PIPE_BYTES = 4096  # what a pipe holds at the least (one memory page)
+CHUNK = 32  # pages a process takes on at a time (more on a site of over 32,000 pages)
 
 # progress(what is being done, how many done, out of how many)
 Progress = Callable[[str, int, int], None]
@@ -127,32 +126,6 @@ def _stop(processes: list[BaseProcess]) -> None:
         process.join()
 
 
-def _chunks(total: int) -> tuple[int, int]:
-    """The site's pages in chunks, for the processes to claim one at a time: a pipe (its
-    reading end is returned, with the chunks' size) holding each chunk's first position,
-    written before the workers are forked. A read of four bytes takes one chunk whole,
-    whichever process makes it, and an empty pipe with no writer left reads as the end. (Not a
-    multiprocessing lock or shared value: their clean-up runs in Python callbacks, where a
-    Ctrl-C that arrives meanwhile is lost.)"""
-    size = max(CHUNK, -(-total // (PIPE_BYTES // 4)))  # every chunk fits before any is read
-    reader, writer = os.pipe()
-    try:
-        os.write(writer, b"".join(start.to_bytes(4, "little")
-                                  for start in range(0, total, size)))
-    finally:
-        os.close(writer)
-    return reader, size
-
-
-def _claim(reader: int, size: int) -> range | None:
-    """The next chunk's positions, or None when all are taken."""
-    data = os.read(reader, 4)
-    if not data:
-        return None
-    start = int.from_bytes(data, "little")
-    return range(start, start + size)
-
-
 class _Gathering:
     """One rendering of the site by this process and its workers: what each has done, and
     what the workers said."""
@@ -171,9 +144,10 @@ class _Gathering:
 
     def run(self, workers: int, context: ForkContext) -> list[PageResult]:
         from digest.errors import DigestError, TemplateError
+        from digest.workers import chunk_pipe, next_chunk
 
-        reader, size = _chunks(self.total)
-        claim = functools.partial(_claim, reader, size)
+        reader, size = chunk_pipe(self.total, CHUNK)
+        claim = functools.partial(next_chunk, reader, size)
         try:
             try:
                 self._start(workers, claim, context)

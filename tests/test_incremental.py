@@ -498,6 +498,35 @@ def test_bodies_converted_ahead_are_the_bodies_converted_after(
         assert ahead.converted() == 0
 
 
+def test_a_worker_done_with_its_bodies_converts_those_a_slower_one_has_not_started(
+        digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers take bodies in chunks, their own share's first; one held up (the parent's
+    work took its core, say) finds the other has converted its share, reading those files again,
+    and the HTML is the same."""
+    import time
+
+    import digest.ahead
+    import digest.load
+    from digest.ahead import BodiesAhead
+
+    serial = converted(digest_root)
+    monkeypatch.setattr(digest.load, "PARALLEL_READ", 1)
+    monkeypatch.setattr(digest.ahead, "BODY_CHUNK", 1)
+    original = digest.ahead._read_convert_link
+
+    def late_second(root: Path, shares: Any, index: int, *rest: Any) -> None:
+        if index == 1:
+            time.sleep(1.5)  # the first reads, converts its share, then takes this one's
+        original(root, shares, index, *rest)
+
+    monkeypatch.setattr(digest.ahead, "_read_convert_link", late_second)
+    with BodiesAhead(digest_root, 2) as ahead:
+        assert converted(digest_root, ahead) == serial
+        assert ahead.converted() == 5
+        first, second = ahead._held
+    assert first is not None and len(first) == 5 and second == []
+
+
 def test_a_body_edited_after_it_was_read_ahead_is_converted_from_the_file(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.load

@@ -408,10 +408,12 @@ def test_workers_share_out_the_pages_each_page_once(digest_root: Path, tmp_path:
     assert tree(tmp_path / "three") == tree(tmp_path / "serial")
 
 
-def test_the_build_renders_its_share_beside_one_worker_fewer(
+def test_a_first_build_renders_its_share_beside_one_worker_fewer(
         digest_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With two processes to use, the build forks one worker to render pages and renders the
-    other half itself, and its progress counts every page once, both processes' pages."""
+    """With two processes to use, a build with no earlier one in memory forks one worker to
+    render pages and renders the others itself, and its progress counts every page once, both
+    processes' pages. A build that loaded the last one's cache leaves rendering to two workers
+    (rendering on top of that cache would raise its peak memory)."""
     import digest.rendering
     from digest.rendering import PageRenderer
 
@@ -426,18 +428,27 @@ def test_the_build_renders_its_share_beside_one_worker_fewer(
             handle.write(f"{os.getpid()} {len(results)}\n")
         return results
 
+    def renderers() -> dict[str, str]:
+        found = dict(line.split() for line in log.read_text().splitlines())
+        log.unlink()
+        return found
+
     monkeypatch.setattr(PageRenderer, "render_claimed", recording)
     counts: list[tuple[int, int]] = []
-    builder = Builder(digest_root, tmp_path / "site", use_cache=False, workers=2,
-                      progress=lambda what, done, total: counts.append((done, total))
-                      if what == "rendering pages" else None)
-    report = builder.build()
-    renderers = dict(line.split() for line in log.read_text().splitlines())
-    assert len(renderers) == 2 and str(os.getpid()) in renderers
-    pages = report.rendered  # every page (no cache: none is known unchanged)
-    assert pages > 20 and sum(int(done) for done in renderers.values()) == pages
+    report = Builder(digest_root, workers=2,
+                     progress=lambda what, done, total: counts.append((done, total))
+                     if what == "rendering pages" else None).build()
+    first = renderers()
+    assert len(first) == 2 and str(os.getpid()) in first
+    pages = report.rendered  # every page (no cache yet: none is known unchanged)
+    assert pages > 20 and sum(int(done) for done in first.values()) == pages
     assert counts[-1] == (pages, pages)
     assert [done for done, _ in counts] == sorted(done for done, _ in counts)
+
+    EDITS["article title"](digest_root)
+    Builder(digest_root, workers=2).build()
+    later = renderers()
+    assert len(later) == 2 and str(os.getpid()) not in later
 
 
 def test_files_read_in_workers_give_the_same_content_and_problems(

@@ -14,7 +14,6 @@ import logging
 import os
 import pickle
 import shutil
-import sqlite3
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -26,6 +25,8 @@ from digest.hashes import content_hash
 from digest.load import ParsedFiles
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from digest.incremental import LastBuild
     from digest.views import ArticleCard
 
@@ -111,6 +112,8 @@ class HtmlStore:
         self._pid = 0
 
     def _connection(self) -> sqlite3.Connection | None:
+        import sqlite3  # here: a build with nothing to do never opens the store
+
         if self._pid != os.getpid():  # a forked worker never uses its parent's connection
             self._db = None
         if self._db is None and self._path is not None:

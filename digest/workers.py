@@ -8,10 +8,13 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from multiprocessing.context import ForkContext
-from multiprocessing.pool import Pool
+from typing import TYPE_CHECKING
 
 from digest.interrupts import held_interrupts, ignore_interrupts
+
+if TYPE_CHECKING:  # imported by multiprocessing when a pool is made
+    from multiprocessing.context import ForkContext
+    from multiprocessing.pool import Pool
 
 PIPE_BYTES = 4096  # what a pipe holds at the least (one memory page)
 

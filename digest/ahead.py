@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from digest.bodies import BodyJob
     from digest.errors import Problem
+    from digest.workers import ChunkPipe
 
     Record = tuple[Article | Actor | None, list[Problem]]
 
@@ -92,8 +93,8 @@ class BodiesAhead:
                     process.start()
                 child_end.close()
         finally:
-            for reader, _ in claims:  # the workers have their own
-                os.close(reader)
+            for chunks in claims:  # the workers have their own
+                os.close(chunks.reader)
         records: list[Record] = [(None, [])] * len(relatives)
         waiting = {connection: index for index, (connection, _) in enumerate(self._channels)}
         while waiting:  # in the order they come: a worker goes on once its records are read
@@ -175,7 +176,7 @@ class BodiesAhead:
         self._channels = []
 
 
-def _work(root: Path, shares: list[list[str]], index: int, claims: list[tuple[int, int]],
+def _work(root: Path, shares: list[list[str]], index: int, claims: list[ChunkPipe],
           known: frozenset[str], connection: Connection) -> None:
     """A worker: read its share of the files, convert bodies, then link them."""
     from digest.interrupts import ignore_interrupts
@@ -190,7 +191,7 @@ def _work(root: Path, shares: list[list[str]], index: int, claims: list[tuple[in
 
 
 def _read_convert_link(root: Path, shares: list[list[str]], index: int,
-                       claims: list[tuple[int, int]], known: frozenset[str],
+                       claims: list[ChunkPipe], known: frozenset[str],
                        connection: Connection) -> None:
     """Read shares[index], send the records; convert the bodies of the chunks it claims, its
     own share's first, then those of the other shares that no worker has taken yet; then link
@@ -212,10 +213,8 @@ def _read_convert_link(root: Path, shares: list[list[str]], index: int,
     html: dict[str, str] = {}
     for owner in (index, *(other for other in range(len(shares)) if other != index)):
         share = shares[owner]
-        while (chunk := next_chunk(*claims[owner])) is not None:
+        while (chunk := next_chunk(claims[owner])) is not None:
             for position in chunk:
-                if position >= len(share):
-                    break
                 found = (bodies.pop(position, None) if owner == index
                          else _body_again(root, share[position], known))
                 if found is None or found[0] in html:
@@ -226,11 +225,10 @@ def _read_convert_link(root: Path, shares: list[list[str]], index: int,
     bodies.clear()
     connection.send(("ready", list(html)))
     jobs: list[BodyJob] = connection.recv()
-    batch: list[tuple[str, str | None]] = []
-    for job in jobs:
-        unlinked = html.get(job.body_hash)
-        batch.append((job.key, None if unlinked is None else link_first_mentions(
-            unlinked, dict(job.spellings), dict(job.titles))))
+    batch: list[tuple[str, str]] = []
+    for job in jobs:  # only those of the bodies it reported (take)
+        batch.append((job.key, link_first_mentions(html[job.body_hash], dict(job.spellings),
+                                                   dict(job.titles))))
         if len(batch) == LINKED_BATCH:
             connection.send(("linked", batch))
             batch = []

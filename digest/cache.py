@@ -112,11 +112,11 @@ class HtmlStore:
         self._pid = 0
 
     def _connection(self) -> sqlite3.Connection | None:
-        import sqlite3  # here: a build with nothing to do never opens the store
-
         if self._pid != os.getpid():  # a forked worker never uses its parent's connection
             self._db = None
         if self._db is None and self._path is not None:
+            import sqlite3  # here: a build with nothing to do never opens the store
+
             self._pid = os.getpid()
             try:
                 self._path.parent.mkdir(exist_ok=True)

@@ -152,8 +152,8 @@ class _Gathering:
         from digest.errors import DigestError, TemplateError
         from digest.workers import chunk_pipe, next_chunk
 
-        reader, size = chunk_pipe(self.total, CHUNK)
-        claim = functools.partial(next_chunk, reader, size)
+        chunks = chunk_pipe(self.total, CHUNK)
+        claim = functools.partial(next_chunk, chunks)
         try:
             try:
                 self._start(workers, claim, context)
@@ -162,7 +162,7 @@ class _Gathering:
             except DigestError as error:  # as a worker's: the others' problems count too
                 self.problems.extend(error.problems)
             finally:
-                os.close(reader)
+                os.close(chunks.reader)
             self._hear_out()
         finally:
             _stop(list(self.channels.values()))  # the ones that did not report back

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from digest.interrupts import held_interrupts, ignore_interrupts
 
@@ -45,14 +45,22 @@ def worker_pool(workers: int) -> Iterator[Pool]:
         yield pool
 
 
-def chunk_pipe(total: int, least: int) -> tuple[int, int]:
-    """Positions 0 to total - 1 in chunks of at least `least`, for forked processes to claim
-    one at a time (next_chunk): a pipe (its reading end is returned, with the chunks' size)
-    holding each chunk's first position, written before the processes are forked. A read of
-    four bytes takes one chunk whole, whichever process makes it, and an empty pipe with no
-    writer left reads as the end. (Not a multiprocessing lock or shared value: their clean-up
-    runs in Python callbacks, where a Ctrl-C that arrives meanwhile is lost.) The caller
-    closes the reading end once the processes are forked."""
+class ChunkPipe(NamedTuple):
+    """Positions 0 to total - 1 in chunks of `size`, for forked processes to claim one at a
+    time (next_chunk): a pipe (`reader` is its reading end) holding each chunk's first position,
+    written before the processes are forked. A read of four bytes takes one chunk whole,
+    whichever process makes it, and an empty pipe with no writer left reads as the end. (Not a
+    multiprocessing lock or shared value: their clean-up runs in Python callbacks, where a
+    Ctrl-C that arrives meanwhile is lost.) Whoever made it closes the reading end once it
+    claims no more chunks itself; the forked processes have their own."""
+
+    reader: int
+    size: int
+    total: int
+
+
+def chunk_pipe(total: int, least: int) -> ChunkPipe:
+    """A ChunkPipe of chunks of at least `least` positions."""
     size = max(least, -(-total // (PIPE_BYTES // 4)))  # every chunk fits before any is read
     reader, writer = os.pipe()
     try:
@@ -60,14 +68,13 @@ def chunk_pipe(total: int, least: int) -> tuple[int, int]:
                                   for start in range(0, total, size)))
     finally:
         os.close(writer)
-    return reader, size
+    return ChunkPipe(reader, size, total)
 
 
-def next_chunk(reader: int, size: int) -> range | None:
-    """The next chunk's positions (the last may run past the end), or None when all are
-    taken."""
-    data = os.read(reader, 4)
+def next_chunk(chunks: ChunkPipe) -> range | None:
+    """The next chunk's positions, or None when all are taken."""
+    data = os.read(chunks.reader, 4)
     if not data:
         return None
     start = int.from_bytes(data, "little")
-    return range(start, start + size)
+    return range(start, min(start + chunks.size, chunks.total))

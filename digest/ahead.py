@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from digest.workers import ChunkPipe
 
     Record = tuple[Article | Actor | None, list[Problem]]
+    Pairs = tuple[tuple[str, str], ...]
 
 PROGRESS_EVERY = 100  # bodies converted between two progress reports
 LINKED_BATCH = 256  # linked bodies sent back to the parent at once
@@ -125,8 +126,11 @@ class BodiesAhead:
             for index in sorted(pending - asked):
                 held = self._held[index]
                 if held is not None:  # sent even if empty: the worker waits for it to finish
+                    # as plain tuples: a BodyJob would make the worker import digest.bodies
+                    # (and the site graph) to unpickle it, 4 ms in each worker
                     self._channels[index][0].send(
-                        [job for body in held for job in by_body.pop(body, ())])
+                        [(job.key, job.body_hash, job.spellings, job.titles)
+                         for body in held for job in by_body.pop(body, ())])
                     asked.add(index)
             waiting = {self._channels[index][0]: index for index in pending}
             for connection in wait(list(waiting)):
@@ -224,11 +228,11 @@ def _read_convert_link(root: Path, shares: list[list[str]], index: int,
                     connection.send(("progress", len(html)))
     bodies.clear()
     connection.send(("ready", list(html)))
-    jobs: list[BodyJob] = connection.recv()
+    jobs: list[tuple[str, str, Pairs, Pairs]] = connection.recv()  # BodyJob's fields
     batch: list[tuple[str, str]] = []
-    for job in jobs:  # only those of the bodies it reported (take)
-        batch.append((job.key, link_first_mentions(html[job.body_hash], dict(job.spellings),
-                                                   dict(job.titles))))
+    for key, body_hash, spellings, titles in jobs:  # only of the bodies it reported (take)
+        batch.append((key, link_first_mentions(html[body_hash], dict(spellings),
+                                               dict(titles))))
         if len(batch) == LINKED_BATCH:
             connection.send(("linked", batch))
             batch = []

@@ -371,6 +371,34 @@ def test_a_date_in_the_future_is_built_with_a_warning(digest_root: Path) -> None
     assert completed.returncode == 0 and completed.stderr == ""  # a scheduled draft
 
 
+def test_front_matter_loads_as_pyyaml_safe_loader_loads_it() -> None:
+    """digest's loader takes text nodes straight (faster), and still reads what PyYAML's safe
+    loader reads: anchors and aliases, explicit tags, merge keys, numbers, dates, nulls."""
+    import yaml
+
+    from digest.frontmatter import load_yaml
+
+    text = (
+        "title: Talks in Doha\n"
+        "source: &outlet ESTA\n"
+        "via: *outlet\n"
+        "summary: !!str 2024\n"
+        "quoted: '2024'\n"
+        "count: 12\n"
+        "ratio: 1.5\n"
+        "draft: no\n"
+        "date: 2024-03-01\n"
+        "updated: 2024-03-02 10:00:00+03:00\n"
+        "empty:\n"
+        "tags: [iran, &t iraq, *t]\n"
+        "base: &base {kind: person, aliases: [A, B]}\n"
+        "merged: {<<: *base, kind: state}\n"
+        "quotes:\n  - text: \"We want calm.\"\n    speaker: Esmail Ghaani\n"
+        "block: |\n  two\n  lines\n"
+    )
+    assert load_yaml(text, "a.md") == yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
+
+
 @pytest.mark.parametrize(("relative", "text", "message"), [
     ("content/articles/twice.md",
      "---\ntitle: Twice\ndate: 2021-01-01\ntags: [iraq]\nvia: AP\ntags: [markets]\n---\nBody\n",

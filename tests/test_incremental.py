@@ -538,6 +538,35 @@ def test_a_worker_done_with_its_bodies_converts_those_a_slower_one_has_not_start
     assert first is not None and len(first) == 5 and second == []
 
 
+def test_a_worker_reading_ahead_imports_nothing_once_forked(digest_root: Path,
+                                                          tmp_path: Path) -> None:
+    """What a reading worker needs, the build imports before forking it, once for all: a
+    module a worker imported itself (to unpickle the jobs the parent sends, say) would be
+    imported again in each. A fresh interpreter builds the fixture with two workers reading."""
+    import subprocess
+    import sys
+
+    script = """
+import os, sys
+import digest.load
+from digest.build import Builder
+from pathlib import Path
+digest.load.PARALLEL_READ = 1  # the fixture's few files are read by the workers
+main = os.getpid()
+def heard(event, args):
+    if event == "import" and os.getpid() != main and args[0] not in sys.modules:
+        os.write(2, f"imported in a worker: {args[0]}\\n".encode())
+sys.addaudithook(heard)
+Builder(Path(sys.argv[1]), Path(sys.argv[2]), workers=2).build()
+"""
+    result = subprocess.run([sys.executable, "-c", script, str(digest_root),
+                             str(tmp_path / "site")], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "articles").is_dir()
+    assert "imported in a worker" not in result.stderr
+
+
 def test_a_body_edited_after_it_was_read_ahead_is_converted_from_the_file(
         digest_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import digest.load

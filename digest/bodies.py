@@ -127,6 +127,19 @@ def convert_bodies(root: Path, jobs: Iterable[BodyJob], store: HtmlStore, worker
             store.put(key, html)
 
 
+class Body(str):
+    """An article's body HTML that knows its job's key, which decides the HTML (the body and
+    its actor links; the store belongs to one version of the code): a page fingerprint takes
+    the key instead of digesting the whole text (digest.cache.PageFingerprints)."""
+
+    key: str
+
+    def __new__(cls, html: str, key: str) -> Body:
+        body = super().__new__(cls, html)
+        body.key = key
+        return body
+
+
 class BodyHtml:
     """Body HTML by article slug, noting which bodies the page being made has asked for."""
 
@@ -136,12 +149,12 @@ class BodyHtml:
         self.jobs = jobs
         self.used: set[str] = set()
 
-    def __call__(self, slug: str) -> str:
+    def __call__(self, slug: str) -> Body:
         self.used.add(slug)
         job = self.jobs[slug]
         try:
-            return self.store.get(job.key)
+            return Body(self.store.get(job.key), job.key)
         except KeyError:  # the store lost it (its file deleted under a running serve, say)
             ((key, html),) = _convert(self.root, [job])
             self.store.put(key, html)
-            return html
+            return Body(html, key)

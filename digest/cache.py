@@ -254,11 +254,15 @@ def _card_reference(digest: bytes) -> bytes:
     return digest
 
 
+def _body_reference(key: str) -> str:
+    return key
+
+
 class PageFingerprints:
     """Digests of page views: equal digests mean the rendered page would be byte-identical.
 
     Article cards recur on many pages (home, timelines, tags, months), so each is digested once
-    and pages refer to it by that digest.
+    and pages refer to it by that digest; a body's HTML is referred to by its key.
     """
 
     def __init__(self, salt: str, salts: Mapping[str, str] | None = None) -> None:
@@ -269,8 +273,10 @@ class PageFingerprints:
         self._cards: dict[int, tuple[ArticleCard, bytes]] = {}
         # imported here, not with the module: a build starts its first workers before it
         # needs the views (digest.ahead)
+        from digest.bodies import Body
         from digest.views import ArticleCard
-        self._reducers: dict[type, Callable[[Any], Any]] = {ArticleCard: self._reduce_card}
+        self._reducers: dict[type, Callable[[Any], Any]] = {
+            ArticleCard: self._reduce_card, Body: lambda body: (_body_reference, (body.key,))}
 
     def _reduce_card(self, card: ArticleCard) -> tuple[Any, tuple[bytes]]:
         known = self._cards.get(id(card))

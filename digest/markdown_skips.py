@@ -283,11 +283,23 @@ def _read_plain_links_at_once(md: markdown.Markdown) -> None:
     """Python-Markdown reads an inline link's text and address a character at a time in
     Python, to balance nested brackets and parentheses and find a title. A plain link (most
     of a news article's) is read here by one regular expression into the element the stock
-    reading makes; any other goes the stock way."""
+    reading makes; any other goes the stock way. Before that, the reference link pattern
+    (`[text][id]`) reads the same text a character at a time to find no `[id]` after it: for a
+    plain link, its answer (no match) is given at once."""
     link = md.inlinePatterns["link"] if "link" in md.inlinePatterns else None  # noqa: SIM401 (no get)
     if type(link) is not inlinepatterns.LinkInlineProcessor:
         return
     stock = link.handleMatch
+    reference = md.inlinePatterns["reference"] if "reference" in md.inlinePatterns else None  # noqa: SIM401
+    if type(reference) is inlinepatterns.ReferenceInlineProcessor:
+        stock_reference = reference.handleMatch
+
+        def no_reference(match: re.Match[str], data: str) -> Any:
+            if _PLAIN_LINK.match(data, match.end(0)) is not None:
+                return None, None, None  # `](` follows the text, where an [id] would be
+            return stock_reference(match, data)
+
+        reference.handleMatch = no_reference  # type: ignore[method-assign, assignment]
 
     def handle_match(match: re.Match[str], data: str) -> Any:
         plain = _PLAIN_LINK.match(data, match.end(0))

@@ -143,6 +143,7 @@ INLINE_SAMPLES = [
     "[t](https://x.org \"Title\") [t](https://x.org 'T') [t](<https://x.org> \"T\") [](x) [t]()",
     "[t](https://x.org/a_(b)) [a [nested] text](https://n.org) [t](x\"y) [t](x'y) [t](x<y)",
     "[esc\\]aped](https://e.org) [t](https://e.org/\\)) [t](https://x.org [t] (x) [*em*](y)",
+    "[r](https://x.org) [r][] [r] [r] [x] [r](y)\n\n[r]: https://r.org\n[x]: https://x.org",
 ]
 # Every block the guarded block processors accept, every text the guarded preprocessors
 # change, and near misses.
@@ -301,7 +302,8 @@ def test_random_links_convert_as_with_the_stock_converter() -> None:
     texts = ["".join(chooser.choices(LINK_PIECES, k=chooser.randint(2, 12)))
              for _ in range(5000)]
     fast, stock = skipping_converter(), stock_converter()
-    assert fast.inlinePatterns["link"].handleMatch != stock.inlinePatterns["link"].handleMatch
+    for name in ("link", "reference"):
+        assert fast.inlinePatterns[name].handleMatch != stock.inlinePatterns[name].handleMatch
     for text in texts:
         assert outcome(fast, text) == outcome(stock, text), text
 

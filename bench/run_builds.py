@@ -480,7 +480,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out = args.out.resolve()
     sizes = args.articles or [1000]
     # which build of Python matters as much as the version: one made without profile-guided
-    # and link-time optimisation (a plain pyenv install) runs digest and Pelican 10-15% slower
+    # and link-time optimisation (a plain pyenv install) ran digest 6-10% and Pelican 15-17%
+    # slower here
     build, built = platform.python_build()
     print(f"machine: {os.cpu_count()} CPUs, {platform.platform()}, Python "
           f"{platform.python_version()} ({build}, {built}, {platform.python_compiler()})",

@@ -36,7 +36,6 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
             raise _NotADate(problem=f"{node.value!r} is not a valid date: {error}",
                             problem_mark=node.start_mark) from None
 
-
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         # Most of a front matter's nodes are text, which PyYAML's general path (recursion
         # checks, a look-up of the constructor, recording the object for aliases) turns into

@@ -279,6 +279,11 @@ def _look_up_block_level_in_a_set(md: markdown.Markdown) -> None:
 _PLAIN_LINK = re.compile(r"""([^\[\]]*)\]\(\s*([^()'"<\s][^()'"]*)\)""")
 
 
+def _registered(registry: util.Registry[Any], name: str) -> Any:
+    """What the registry holds under name, or None (a Registry has no get())."""
+    return registry[name] if name in registry else None  # noqa: SIM401
+
+
 def _read_plain_links_at_once(md: markdown.Markdown) -> None:
     """Python-Markdown reads an inline link's text and address a character at a time in
     Python, to balance nested brackets and parentheses and find a title. A plain link (most
@@ -286,11 +291,11 @@ def _read_plain_links_at_once(md: markdown.Markdown) -> None:
     reading makes; any other goes the stock way. Before that, the reference link pattern
     (`[text][id]`) reads the same text a character at a time to find no `[id]` after it: for a
     plain link, its answer (no match) is given at once."""
-    link = md.inlinePatterns["link"] if "link" in md.inlinePatterns else None  # noqa: SIM401 (no get)
+    link = _registered(md.inlinePatterns, "link")
     if type(link) is not inlinepatterns.LinkInlineProcessor:
         return
     stock = link.handleMatch
-    reference = md.inlinePatterns["reference"] if "reference" in md.inlinePatterns else None  # noqa: SIM401
+    reference = _registered(md.inlinePatterns, "reference")
     if type(reference) is inlinepatterns.ReferenceInlineProcessor:
         stock_reference = reference.handleMatch
 
@@ -311,4 +316,3 @@ def _read_plain_links_at_once(md: markdown.Markdown) -> None:
         return element, match.start(0), plain.end(0)
 
     link.handleMatch = handle_match  # type: ignore[method-assign, assignment]
-

@@ -250,12 +250,10 @@ def compiled_templates(root: Path, version: str, settings: str) -> Path | None:
     return current
 
 
-def _card_reference(digest: bytes) -> bytes:
-    return digest
-
-
-def _body_reference(key: str) -> str:
-    return key
+def _reference(name: bytes | str) -> bytes | str:
+    """What a page fingerprint's pickle holds in place of a value named apart: an article
+    card's digest (bytes) or a body's key (text). Never called: fingerprints are not loaded."""
+    return name
 
 
 class PageFingerprints:
@@ -276,7 +274,7 @@ class PageFingerprints:
         from digest.bodies import Body
         from digest.views import ArticleCard
         self._reducers: dict[type, Callable[[Any], Any]] = {
-            ArticleCard: self._reduce_card, Body: lambda body: (_body_reference, (body.key,))}
+            ArticleCard: self._reduce_card, Body: lambda body: (_reference, (body.key,))}
 
     def _reduce_card(self, card: ArticleCard) -> tuple[Any, tuple[bytes]]:
         known = self._cards.get(id(card))
@@ -284,7 +282,7 @@ class PageFingerprints:
             digest = hashlib.blake2b(pickle.dumps(card, protocol=5), digest_size=16).digest()
             known = (card, digest)
             self._cards[id(card)] = known
-        return _card_reference, (known[1],)
+        return _reference, (known[1],)
 
     def of(self, template: str, context: Mapping[str, Any]) -> bytes:
         buffer = io.BytesIO()

@@ -15,9 +15,12 @@ with the median time of each:
 The steps are timed by wrapping the functions that do them (STEPS); the build itself runs
 unchanged. Each call writes two lines to its process's log file (3 µs a call here, under 2%
 of a build's CPU time). digest's modules are imported before the clock starts, so start-up is
-not counted (bench/run_builds.py counts it). A step's time is inclusive, except "page views"
-(the rest of a page's turn: making its views), which is a page's time less its Jinja,
-fingerprint and write.
+not counted (bench/run_builds.py counts it). A step's time is inclusive, except two (SPLIT):
+"page views" (the rest of a page's turn: making its views) is a page's time less its Jinja,
+fingerprint and write, and "read a file, less YAML" a file's time less its front matter's YAML.
+
+The last line sums the steps that are the libraries' own work (Python-Markdown with nh3, Jinja,
+PyYAML): a cold build could not take less CPU time than that, whatever digest's own code did.
 
 Writing a page takes several times longer in a run started right after many files were deleted
 (another run's builds, removed when it ends): ext4 searches past freshly freed inodes for every
@@ -55,7 +58,8 @@ class Step:
 
 
 STEPS = (
-    Step("digest.load", "read_file", "read a file (front matter)"),
+    Step("digest.load", "read_file", "read a file"),
+    Step("digest.frontmatter", "load_yaml", "YAML front matter"),
     Step("digest.markup", "MarkdownRenderer.to_html", "Markdown to HTML"),
     Step("digest.markup", "link_first_mentions", "actor links in a body"),
     Step("digest.graph", "build_graph", "site graph"),
@@ -68,8 +72,16 @@ STEPS = (
     Step("digest.build", "Builder._commit", "move the site in"),
     Step("digest.build", "save_cache", "save the cache"),  # imported by name there
 )
-PAGE, VIEWS = "page", "page views"
-INSIDE_PAGE = ("Jinja", "page fingerprint", "write a page")
+PAGE = "page"
+# A step whose time is shown split: the steps timed inside it, and the rest of it under its own
+# label (a page's rest is making its views).
+SPLIT = {
+    PAGE: ("page views", ("Jinja", "page fingerprint", "write a page")),
+    "read a file": ("read a file, less YAML", ("YAML front matter",)),
+}
+# The steps that are the work of the libraries the product's design fixes (Python-Markdown with
+# nh3, Jinja, PyYAML): what a cold build would still take if digest's own code took no time.
+LIBRARIES = ("Markdown to HTML", "Jinja", "YAML front matter")
 
 
 @dataclass
@@ -157,12 +169,12 @@ def read_logs(folder: Path, started_ns: int) -> dict[int, dict[str, Span]]:
             span.last = max(span.last, moment)
             span.seconds += moment - opened[pid, index].pop()
     for steps in spans.values():
-        if PAGE in steps:
-            views = steps[VIEWS]
-            views.calls, views.first, views.last = (steps[PAGE].calls, steps[PAGE].first,
-                                                    steps[PAGE].last)
-            views.seconds = steps[PAGE].seconds - sum(
-                steps[label].seconds for label in INSIDE_PAGE if label in steps)
+        for outer, (rest_label, inside) in SPLIT.items():
+            if outer in steps:
+                whole, rest = steps[outer], steps[rest_label]
+                rest.calls, rest.first, rest.last = whole.calls, whole.first, whole.last
+                rest.seconds = whole.seconds - sum(
+                    steps[label].seconds for label in inside if label in steps)
     return {pid: dict(steps) for pid, steps in spans.items()}
 
 
@@ -216,7 +228,7 @@ def format_timeline(run: Run) -> str:
     for pid in order:
         lines.append(f"  {_process_name(run, pid)} (pid {pid})")
         for label, span in sorted(run.spans[pid].items(), key=lambda item: item[1].first):
-            if label != PAGE:
+            if label not in SPLIT:
                 lines.append(f"    {label:26s} {span.calls:6d} {span.first:7.2f} "
                              f"{span.last:7.2f} {span.seconds:8.2f}")
     return "\n".join(lines)
@@ -224,7 +236,7 @@ def format_timeline(run: Run) -> str:
 
 def format_shares(run: Run) -> str:
     steps = run.spans.get(run.parent, {})
-    counted = {label: span for label, span in steps.items() if label != PAGE}
+    counted = {label: span for label, span in steps.items() if label not in SPLIT}
     rest = run.wall - sum(span.seconds for span in counted.values())
     lines = [f"In one process: {run.wall:.2f} s wall, {run.cpu:.2f} s CPU",
              f"  {'step':28s} {'calls':>6s} {'s':>7s} {'share':>6s} {'ms a call':>10s}"]
@@ -233,6 +245,9 @@ def format_shares(run: Run) -> str:
                      f"{span.seconds / run.wall:6.1%} {span.seconds / span.calls * 1e3:10.3f}")
     lines.append(f"  {'the rest (loading, plan, ...)':28s} {'':6s} {rest:7.2f} "
                  f"{rest / run.wall:6.1%}")
+    libraries = sum(counted[label].seconds for label in LIBRARIES if label in counted)
+    lines.append(f"The libraries' own steps ({', '.join(LIBRARIES)}): {libraries:.2f} s, "
+                 f"{libraries / run.wall:.1%} of the build")
     return "\n".join(lines)
 
 

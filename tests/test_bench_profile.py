@@ -40,7 +40,7 @@ def test_every_step_of_a_one_process_build_is_timed(profile: ModuleType, corpus:
     steps = run.spans[run.parent]
     articles = len(list((corpus / "content" / "articles").glob("*.md")))
     actors = len(list((corpus / "content" / "actors").glob("*.md")))
-    assert steps["read a file (front matter)"].calls == articles + actors
+    assert steps["read a file"].calls == steps["YAML front matter"].calls == articles + actors
     assert steps["actor links in a body"].calls == articles
     pages = steps["page"].calls
     assert pages > articles and steps["Jinja"].calls == pages
@@ -48,8 +48,12 @@ def test_every_step_of_a_one_process_build_is_timed(profile: ModuleType, corpus:
     untimed = {step.label for step in profile.STEPS} - set(steps) - {"compile templates"}
     assert not untimed, f"steps the build never called through their wrappers: {untimed}"
     assert 0 < steps["page views"].seconds < steps["page"].seconds <= run.wall
+    assert 0 < steps["read a file, less YAML"].seconds < steps["read a file"].seconds
     shares = profile.format_shares(run)
     assert "Markdown to HTML" in shares and "the rest (loading, plan, ...)" in shares
+    assert "read a file, less YAML" in shares and "  read a file " not in shares
+    libraries = sum(steps[label].seconds for label in profile.LIBRARIES)
+    assert f"Jinja, YAML front matter): {libraries:.2f} s" in shares
 
 
 def test_the_wrappers_are_gone_after_a_profiled_build(profile: ModuleType, corpus: Path,

@@ -382,7 +382,19 @@ def _fullest(candidates: dict[str, str], counts: Counter[str],
         return any(other.endswith((f" {short}", f"-{short}"))
                    or first_name_of(key, short, other_key, other)
                    for other_key, other in candidates.items() if other != short)
-    return [name for key, name in candidates.items() if not part_of_another(key, name)]
+
+    def run_together(key: str, name: str) -> bool:
+        """"confirmed to AP Ghaani's meetings": an acronym the article names alone too, then
+        the surname of a person it names in full, side by side once; two names, not one."""
+        words = name.split()
+        return (len(words) == 2 and counts[key] == 1 and _acronym(words[0])
+                and _spelling_key(words[0]) in candidates
+                and _spelling_key(words[1]) in candidates
+                and words[1].lower() not in names.NON_PERSON_HEADS
+                and any(other.endswith(f" {words[1]}") and not _acronym(other.split()[0])
+                        for other in candidates.values()))
+    return [name for key, name in candidates.items()
+            if not part_of_another(key, name) and not run_together(key, name)]
 
 
 def actor_candidates(body: str, mentions: Sequence[Mention], index: ActorIndex,

@@ -126,6 +126,10 @@ def test_an_acronym_run_into_a_surname_is_two_names_not_one() -> None:
     assert "AP Ghaani" in actor_candidates(text.format(""), [], build_index([]))
     assert actor_candidates(text.format(" with Esmail Ghaani"), [], build_index([])) == (
         "AP", "Esmail Ghaani")
+    # a headline run on to the word is no person named in full (a real page's "AMD Ryzen")
+    text = ("AMD said so, and AMD shipped. Ryzen sold well; then Ryzen won. The AMD Ryzen chip "
+            "is fast. Tool Author Not Receiving Ryzen was the headline.")
+    assert "AMD Ryzen" in actor_candidates(text, [], build_index([]))
 
 
 def test_known_actors_are_never_candidates() -> None:

@@ -363,6 +363,14 @@ def _spelling_key(name: str) -> str:
     return re.sub(r"[\s\-]", "", name_key(name))
 
 
+def _full_name(name: str) -> bool:
+    """A person's name in full, as candidates give it: two or three words, none in capitals
+    ("Esmail Ghaani", "Mark Rutte"; not "AP Ghaani" nor a heading run on for many words)."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(
+        word[0].isupper() and not _acronym(word) for word in words)
+
+
 def _fullest(candidates: dict[str, str], counts: Counter[str],
              word_counts: Counter[str]) -> list[str]:
     """One name a person: "Smith" after "John Smith" (the surname) is the same person, and so
@@ -391,7 +399,7 @@ def _fullest(candidates: dict[str, str], counts: Counter[str],
                 and _spelling_key(words[0]) in candidates
                 and _spelling_key(words[1]) in candidates
                 and words[1].lower() not in names.NON_PERSON_HEADS
-                and any(other.endswith(f" {words[1]}") and not _acronym(other.split()[0])
+                and any(other.endswith(f" {words[1]}") and _full_name(other)
                         for other in candidates.values()))
     return [name for key, name in candidates.items()
             if not part_of_another(key, name) and not run_together(key, name)]
